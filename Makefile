@@ -1,0 +1,60 @@
+# The two commands a newcomer runs: `make demo` and `make test`. Both set up .venv themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SOUNDS := build/sounds
+
+.PHONY: venv system-deps demo test lint typecheck pytest prompts prompts-bench \
+        bench-api bench-agi bench-load e2e asterisk-sandbox clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh test
+
+lint: venv
+	$(VENV)/bin/ruff check api ivr prompts tests bench
+
+typecheck: venv
+	$(VENV)/bin/mypy api ivr prompts
+
+# pytest exits 5 when it collected nothing: a test run that ran no test is a failure here.
+pytest: venv system-deps
+	@$(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+test: lint typecheck pytest
+
+prompts: venv
+	@scripts/system-deps.sh demo
+	$(VENV)/bin/ivr prompts build --out $(SOUNDS)
+
+prompts-bench: venv
+	@scripts/system-deps.sh demo
+	$(PY) bench/prompts_bench.py
+
+demo: venv prompts
+	$(PY) -m scripts.demo
+
+bench-api: venv
+	$(PY) bench/api_bench.py
+
+bench-agi: venv prompts
+	$(PY) bench/agi_bench.py
+
+e2e: venv system-deps
+	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
+
+asterisk-sandbox: venv system-deps prompts
+	scripts/asterisk-sandbox.sh build
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Slot service: offices, visit types, capacity, holds and bookings over HTTP (FastAPI)."""

@@ -1,0 +1,1 @@
+"""Call engine: FastAGI transport, call flow, speech of dynamic content, slot client, AMI bridge."""
