@@ -1,0 +1,1 @@
+"""AGI transport: FastAGI server, classic AGI entry point, pure protocol parser."""
