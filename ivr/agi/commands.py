@@ -1,0 +1,157 @@
+"""AGI command semantics shared by the FastAGI session and the classic AGI adapter.
+
+A transport subclasses `AgiCommands` and implements `_round_trip()` (write one command line,
+return its reply, record an out-of-band hangup in `_hung_up`); this class turns the typed
+methods of `AgiChannel` into command lines and replies into values or typed errors.
+
+`result=-1` is ambiguous in AGI: a hangup during the command and a failed command on a live
+channel (a missing sound file) look the same, and Asterisk's `HANGUP` line only follows the
+reply. So on `-1` without a known hangup we ask `CHANNEL STATUS`, which a dead channel refuses
+with 511 (or precedes with `HANGUP`): one extra round trip, only on the error path.
+
+    AgiError
+     ├── AgiHangup ── AgiDeadChannel   the caller is gone (511, HANGUP, -1 on a dead channel)
+     ├── AgiInvalidCommand             510
+     ├── AgiUsageError                 520, with the usage text
+     ├── AgiAppError                   -1 on a live channel; EXEC of an unknown application
+     ├── AgiProtocolError              an unexpected status code or result
+     └── AgiTimeout                    raised by the transport's reads
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from ivr.agi.channel import AgiEnvironment, DigitsResult
+from ivr.agi.errors import (
+    AgiAppError,
+    AgiDeadChannel,
+    AgiHangup,
+    AgiInvalidCommand,
+    AgiProtocolError,
+    AgiUsageError,
+)
+from ivr.agi.protocol import AgiReply, format_command
+
+_DTMF_KEYS = "0123456789*#ABCD"
+
+
+def _digit_from_code(result: int) -> str | None:
+    """Asterisk reports a key as its ASCII code and no key as 0."""
+    if result == 0:
+        return None
+    key = chr(result) if 0 < result < 128 else ""
+    if key == "" or key not in _DTMF_KEYS:
+        raise AgiProtocolError(f"result {result} is not the code of a key")
+    return key
+
+
+class AgiCommands(ABC):
+    """The `AgiChannel` methods over an abstract command round trip."""
+
+    def __init__(self, env: AgiEnvironment) -> None:
+        self._env = env
+        self._hung_up = False
+
+    @property
+    def env(self) -> AgiEnvironment:
+        return self._env
+
+    @property
+    def hung_up(self) -> bool:
+        return self._hung_up
+
+    @abstractmethod
+    async def _round_trip(self, line: bytes, *, media: bool, extra_s: float) -> AgiReply:
+        """Send one command line and return its reply.
+
+        The transport bounds the wait: its media timeout when `media` (the command plays
+        audio or waits for the caller), else its command timeout; plus `extra_s`.
+        """
+
+    async def _command(self, line: bytes, *, media: bool = False, extra_s: float = 0.0) -> AgiReply:
+        reply = await self._round_trip(line, media=media, extra_s=extra_s)
+        command = line.decode("utf-8", errors="replace").strip()
+        if reply.code == 200:
+            return reply
+        if reply.code == 510:
+            raise AgiInvalidCommand(f"{command!r}: {reply.text}")
+        if reply.code == 511:
+            self._hung_up = True
+            raise AgiDeadChannel(f"{command!r}: {reply.text}")
+        if reply.code == 520:
+            raise AgiUsageError(command, reply.text)
+        raise AgiProtocolError(f"{command!r}: unexpected status {reply.code} {reply.text!r}")
+
+    async def _media_command(self, line: bytes, *, extra_s: float = 0.0) -> AgiReply:
+        """A command whose `result=-1` means hangup or failure: tell them apart."""
+        reply = await self._command(line, media=True, extra_s=extra_s)
+        if reply.result != "-1":
+            return reply
+        if not self._hung_up:
+            await self._probe_channel()
+        if self._hung_up:
+            raise AgiHangup(f"caller hung up during {line.decode(errors='replace').strip()!r}")
+        raise AgiAppError(f"{line.decode(errors='replace').strip()!r} failed (result=-1)")
+
+    async def _probe_channel(self) -> None:
+        """After -1: CHANNEL STATUS gets 511 (or a HANGUP first) when the caller is gone."""
+        try:
+            await self._command(format_command("CHANNEL", "STATUS"))
+        except AgiDeadChannel:
+            return
+
+    def _check_alive(self) -> None:
+        if self._hung_up:
+            raise AgiHangup("the caller has hung up")
+
+    async def stream_file(self, name: str, escape_digits: str = "") -> str | None:
+        self._check_alive()
+        reply = await self._media_command(
+            format_command("STREAM", "FILE", quoted=(name, escape_digits))
+        )
+        return _digit_from_code(reply.result_int)
+
+    async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
+        self._check_alive()
+        reply = await self._media_command(
+            format_command("GET", "DATA", quoted=(name, str(timeout_ms), str(max_digits))),
+            extra_s=max(timeout_ms, 0) / 1000 * (max_digits + 1),
+        )
+        digits = reply.result
+        if any(key not in _DTMF_KEYS for key in digits):
+            raise AgiProtocolError(f"GET DATA returned {digits!r}")
+        return DigitsResult(digits=digits, timed_out=reply.data == "timeout")
+
+    async def wait_for_digit(self, timeout_ms: int) -> str | None:
+        self._check_alive()
+        reply = await self._media_command(
+            format_command("WAIT", "FOR", "DIGIT", str(timeout_ms)),
+            extra_s=max(timeout_ms, 0) / 1000,
+        )
+        return _digit_from_code(reply.result_int)
+
+    async def set_variable(self, name: str, value: str) -> None:
+        await self._command(format_command("SET", "VARIABLE", quoted=(name, value)))
+
+    async def get_variable(self, name: str) -> str | None:
+        reply = await self._command(format_command("GET", "VARIABLE", quoted=(name,)))
+        if reply.result == "1":
+            return reply.data if reply.data is not None else ""
+        return None
+
+    async def exec_app(self, app: str, data: str = "") -> int:
+        reply = await self._media_command(format_command("EXEC", app, quoted=(data,)))
+        code = reply.result_int
+        if code == -2:
+            raise AgiAppError(f"unknown dialplan application {app!r}")
+        return code
+
+    async def verbose(self, message: str, level: int = 1) -> None:
+        await self._command(format_command("VERBOSE", quoted=(message, str(level))))
+
+    async def hangup(self) -> None:
+        if self._hung_up:
+            return
+        await self._command(format_command("HANGUP"))
+        self._hung_up = True

@@ -1,0 +1,286 @@
+"""The asyncio FastAGI server: one coroutine per call, one error boundary per call.
+
+Asterisk's `AGI(agi://host:4573/booking?x=1)` opens a TCP connection, sends the `agi_*` block
+and then waits for commands. The server checks the peer against an allowlist (FastAGI has no
+authentication), caps concurrent calls, reads the block with a timeout, routes on the script
+name (query stripped, available as `channel.env.query`) and awaits the route's handler with a
+`FastAgiSession`. Whatever happens, the connection is then closed, which lets the dialplan
+continue at the next priority (e.g. `Queue()` for a fall-out, or an `[ivr-fail]` path when
+`IVR_RESULT=error`). Written by hand because panoramisk 1.4's FastAGI misparses HANGUP and 520
+and can freeze the loop on an early close (docs/agi.md); the parsing lives in
+`ivr.agi.protocol`, the command semantics in `ivr.agi.commands`.
+
+The per-call boundary:
+- `AgiHangup` (incl. `AgiDeadChannel`): the caller left; info log.
+- `AgiTimeout`: Asterisk stopped answering; warning, close.
+- any other `Exception`: `logger.exception`, `IVR_RESULT=error` if the channel is alive, close.
+  (`CancelledError` is not caught: it only comes from a shutdown past its grace period.)
+
+    AgiError
+     ├── AgiHangup ── AgiDeadChannel
+     ├── AgiInvalidCommand, AgiUsageError, AgiAppError   → boundary: logged, IVR_RESULT=error
+     ├── AgiProtocolError                                → before routing: connection refused
+     └── AgiTimeout                                      → boundary: logged, closed
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Mapping
+from ipaddress import IPv6Address, ip_address
+
+from prometheus_client import start_http_server
+
+from ivr.agi.channel import AgiEnvironment, AgiHandler
+from ivr.agi.commands import AgiCommands
+from ivr.agi.errors import AgiError, AgiHangup, AgiProtocolError, AgiTimeout
+from ivr.agi.metrics import AgiMetrics
+from ivr.agi.protocol import (
+    NEED_DATA,
+    AgiParser,
+    AgiReply,
+    EnvironmentReceived,
+    HangupReceived,
+    ReplyReceived,
+)
+from ivr.agi.settings import AgiSettings
+
+logger = logging.getLogger(__name__)
+
+READ_CHUNK_BYTES = 4096
+
+
+class FastAgiSession(AgiCommands):
+    """An `AgiChannel` over one FastAGI connection."""
+
+    def __init__(
+        self,
+        *,
+        env: AgiEnvironment,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        parser: AgiParser,
+        settings: AgiSettings,
+    ) -> None:
+        super().__init__(env)
+        self._reader = reader
+        self._writer = writer
+        self._parser = parser
+        self._settings = settings
+
+    async def _round_trip(self, line: bytes, *, media: bool, extra_s: float) -> AgiReply:
+        budget = self._settings.media_timeout_s if media else self._settings.command_timeout_s
+        try:
+            self._writer.write(line)
+            await self._writer.drain()
+            async with asyncio.timeout(budget + extra_s):
+                return await self._read_reply()
+        except TimeoutError as error:
+            raise AgiTimeout(f"no reply to {line!r} within {budget + extra_s:.1f} s") from error
+        except ConnectionError as error:
+            self._hung_up = True
+            raise AgiHangup(f"connection lost: {error}") from error
+
+    async def _read_reply(self) -> AgiReply:
+        while True:
+            event = self._parser.next_event()
+            if event is NEED_DATA:
+                data = await self._reader.read(READ_CHUNK_BYTES)
+                if not data:
+                    self._hung_up = True
+                    raise AgiHangup("Asterisk closed the connection")
+                self._parser.feed(data)
+            elif isinstance(event, HangupReceived):
+                self._hung_up = True
+            elif isinstance(event, ReplyReceived):
+                return event.reply
+            else:
+                raise AgiProtocolError(f"unexpected {event!r} after the environment")
+
+
+async def read_environment(
+    reader: asyncio.StreamReader, parser: AgiParser, *, timeout_s: float
+) -> AgiEnvironment:
+    """Read the `agi_*` block; AgiProtocolError on garbage, early close or timeout."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                event = parser.next_event()
+                if isinstance(event, EnvironmentReceived):
+                    return event.env
+                if event is not NEED_DATA:
+                    raise AgiProtocolError(f"{event!r} before the environment")
+                data = await reader.read(READ_CHUNK_BYTES)
+                if not data:
+                    raise AgiProtocolError("peer closed before the end of the environment")
+                parser.feed(data)
+    except TimeoutError as error:
+        raise AgiProtocolError(f"no complete environment within {timeout_s} s") from error
+
+
+class FastAgiServer:
+    """Accepts Asterisk's FastAGI connections and runs one route handler per call."""
+
+    def __init__(
+        self, *, settings: AgiSettings, routes: Mapping[str, AgiHandler], metrics: AgiMetrics
+    ) -> None:
+        self._settings = settings
+        self._routes = dict(routes)
+        self._metrics = metrics
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful with port 0 in tests)."""
+        if self._server is None:
+            raise RuntimeError("the server is not started")
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def active_connections(self) -> int:
+        return len(self._connections)
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._handle_connection, self._settings.host, self._settings.port
+        )
+        logger.info("FastAGI server listening on %s:%s", self._settings.host, self.port)
+
+    async def shutdown(self) -> None:
+        """Stop accepting, let calls in progress finish within the grace period, cancel the rest."""
+        self._closing = True
+        if self._server is not None:
+            self._server.close()
+        pending = set(self._connections)
+        if pending:
+            logger.info("waiting up to %s s for %d calls", self._settings.shutdown_grace_s,
+                        len(pending))
+            _, still_running = await asyncio.wait(pending, timeout=self._settings.shutdown_grace_s)
+            for task in still_running:
+                task.cancel()
+            if still_running:
+                logger.warning("cancelled %d calls after the grace period", len(still_running))
+                await asyncio.wait(still_running)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    def _peer_allowed(self, writer: asyncio.StreamWriter) -> bool:
+        peer = writer.get_extra_info("peername")
+        if not peer:
+            return False
+        address = ip_address(peer[0])
+        if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in network for network in self._settings.allowed_peers)
+
+    async def _handle_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            await self._serve_connection(reader, writer)
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except ConnectionError as error:
+                logger.debug("connection closed with %s", error)
+
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        refusal = None
+        if not self._peer_allowed(writer):
+            refusal = "peer-not-allowed"
+        elif self._closing:
+            refusal = "shutting-down"
+        elif len(self._connections) > self._settings.max_concurrent_calls:
+            refusal = "capacity"
+        if refusal is not None:
+            logger.warning("refused FastAGI connection from %s: %s",
+                           writer.get_extra_info("peername"), refusal)
+            self._metrics.call_refused(reason=refusal)
+            return
+        parser = AgiParser()
+        try:
+            env = await read_environment(
+                reader, parser, timeout_s=self._settings.header_timeout_s
+            )
+        except (AgiProtocolError, ConnectionError) as error:
+            logger.warning("bad FastAGI request from %s: %s",
+                           writer.get_extra_info("peername"), error)
+            self._metrics.call_refused(reason="bad-request")
+            return
+        session = FastAgiSession(
+            env=env, reader=reader, writer=writer, parser=parser, settings=self._settings
+        )
+        handler = self._routes.get(env.script)
+        if handler is None:
+            logger.error("no FastAGI route %r (request %s)", env.script, env.request)
+            self._metrics.call_refused(reason="unknown-route")
+            await mark_call_failed(session)
+            return
+        await run_call(session, handler=handler, route=env.script, metrics=self._metrics)
+
+
+async def mark_call_failed(channel: AgiCommands) -> None:
+    """Set IVR_RESULT=error so the dialplan takes its failure path, if the caller is there."""
+    if channel.hung_up:
+        return
+    try:
+        await channel.set_variable("IVR_RESULT", "error")
+    except AgiError as error:
+        logger.warning("could not set IVR_RESULT=error: %s", error)
+
+
+async def run_call(
+    channel: AgiCommands, *, handler: AgiHandler, route: str, metrics: AgiMetrics
+) -> None:
+    """One call's error boundary, shared by the FastAGI server and the classic entry point."""
+    env = channel.env
+    metrics.call_started(route=route)
+    ending = "cancelled"
+    try:
+        await handler(channel)
+        ending = "completed"
+    except AgiHangup as error:
+        ending = "hangup"
+        logger.info("call %s (%s) hung up: %s", env.uniqueid, env.callerid, error)
+    except AgiTimeout as error:
+        ending = "timeout"
+        logger.warning("call %s: Asterisk stopped answering: %s", env.uniqueid, error)
+    except Exception:
+        ending = "error"
+        logger.exception("call %s on route %r failed", env.uniqueid, route)
+        await mark_call_failed(channel)
+    finally:
+        metrics.call_finished(route=route, ending=ending)
+
+
+async def serve(
+    *, settings: AgiSettings, routes: Mapping[str, AgiHandler], metrics: AgiMetrics
+) -> None:
+    """Run the server until SIGTERM or SIGINT, then shut down gracefully."""
+    server = FastAgiServer(settings=settings, routes=routes, metrics=metrics)
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, registry=metrics.registry)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await server.start()
+    try:
+        await stop.wait()
+        logger.info("stopping: no new calls, finishing %d", server.active_connections)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await server.shutdown()
