@@ -16,7 +16,8 @@ The caller is a list of events consumed, in order, by the commands that wait for
 - `HangUp()`: the caller hangs up during the next STREAM FILE / GET DATA / WAIT FOR DIGIT /
   EXEC: that command gets `result=-1`, then `HANGUP` follows. `HangUp(between_commands=True)`:
   the caller hangs up right after the previous reply, so `HANGUP` arrives before the next reply.
-- When the script runs out while a command waits for the caller, the caller hangs up.
+- When the script has run out, GET DATA and WAIT FOR DIGIT get a hangup (the caller gives up);
+  STREAM FILE still plays to its end, so a goodbye prompt is heard.
 
 Like Asterisk: a file not in `sound_files` gives `result=-1` (channel alive); after the hangup
 only EXEC, GET/SET VARIABLE, VERBOSE, NOOP are allowed, the rest get 511; unknown commands get
@@ -194,7 +195,7 @@ class AsteriskSimulator:
         if not self._file_exists(name):
             return ["200 result=-1 endpos=0"]
         self.transcript.played.append(name)
-        event = self._next_event()
+        event = self._events[0] if self._events else None  # an ended script listens on
         if isinstance(event, HangUp):
             self._take_event()
             self._caller_hangs_up()
