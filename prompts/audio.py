@@ -1,0 +1,134 @@
+"""Conversion of a synthesised or recorded WAV into the files Asterisk plays, with sox.
+
+Three formats, so that Asterisk never transcodes for the usual codecs: `sln16` (16 kHz signed
+16-bit little-endian raw), `ulaw` and `alaw` (8 kHz G.711). sox runs without dithering (`-D`)
+so that the same input always gives the same bytes, normalises to -3 dBFS for headroom (`gain
+-n -3`, `-G` guards the resampler against clipping) and pads 0.1 s before and 0.2 s after.
+The 16 kHz file is made once from the source; the two 8 kHz files are made from it, which
+keeps every sox run small (about 7 ms, then about 3 ms each).
+
+A rendered prompt is also checked: a voice missing from the engine or a broken recording gives
+silence, which nobody would notice on a test call in another language.
+
+Exceptions:
+
+    AudioError (RuntimeError)
+    ├── ConversionError   sox failed
+    └── SilentAudioError  the result is too short or too quiet to be speech
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from array import array
+from dataclasses import dataclass
+
+FORMATS: tuple[str, ...] = ("sln16", "ulaw", "alaw")
+SLN16_RATE = 16_000
+PAD_BEFORE_S = 0.1
+PAD_AFTER_S = 0.2
+MIN_SPEECH_S = 0.15
+MIN_SPEECH_RMS = 300.0
+
+_RAW_16K = ["-t", "raw", "-r", str(SLN16_RATE), "-c", "1", "-b", "16", "-e", "signed-integer",
+            "-L"]
+
+
+class AudioError(RuntimeError):
+    """A prompt's audio could not be made or is not usable."""
+
+
+class ConversionError(AudioError):
+    """sox failed."""
+
+
+class SilentAudioError(AudioError):
+    """The audio is shorter or quieter than any spoken word."""
+
+
+@dataclass(frozen=True)
+class RenderedAudio:
+    """The three files of one prompt, as bytes."""
+
+    sln16: bytes
+    ulaw: bytes
+    alaw: bytes
+
+    def by_format(self) -> dict[str, bytes]:
+        return {"sln16": self.sln16, "ulaw": self.ulaw, "alaw": self.alaw}
+
+    @property
+    def duration_s(self) -> float:
+        return sln16_duration_s(self.sln16)
+
+
+def sln16_duration_s(sln16: bytes) -> float:
+    """Seconds of audio in a 16 kHz 16-bit mono raw buffer."""
+    return len(sln16) / (2 * SLN16_RATE)
+
+
+def sln16_rms(sln16: bytes) -> float:
+    """Root mean square of the samples of a 16 kHz 16-bit little-endian raw buffer."""
+    samples = array("h")
+    samples.frombytes(sln16[: len(sln16) - len(sln16) % 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    if not samples:
+        return 0.0
+    return math.sqrt(sum(sample * sample for sample in samples) / len(samples))
+
+
+def check_speech(sln16: bytes, *, what: str) -> None:
+    """Refuse audio that is shorter than a word or silent, padding not counted."""
+    speech_s = sln16_duration_s(sln16) - PAD_BEFORE_S - PAD_AFTER_S
+    if speech_s < MIN_SPEECH_S:
+        raise SilentAudioError(f"{what}: only {speech_s:.2f} s of audio")
+    start = int(PAD_BEFORE_S * SLN16_RATE) * 2
+    end = len(sln16) - int(PAD_AFTER_S * SLN16_RATE) * 2
+    rms = sln16_rms(sln16[start:end])
+    if rms < MIN_SPEECH_RMS:
+        raise SilentAudioError(f"{what}: silent (RMS {rms:.0f} < {MIN_SPEECH_RMS:.0f})")
+
+
+@dataclass(frozen=True)
+class SoxConverter:
+    """Runs sox; picklable, so it runs in worker processes."""
+
+    binary: str = "sox"
+
+    def render(self, wav: bytes, *, what: str) -> RenderedAudio:
+        """sln16, ulaw and alaw of a WAV of any rate, normalised, padded and checked."""
+        sln16 = self._run(
+            ["-G", "-t", "wav", "-", *_RAW_16K, "-", "gain", "-n", "-3",
+             "pad", str(PAD_BEFORE_S), str(PAD_AFTER_S)],
+            wav, what=what,
+        )
+        check_speech(sln16, what=what)
+        return RenderedAudio(
+            sln16=sln16,
+            ulaw=self._run([*_RAW_16K, "-", "-t", "raw", "-r", "8000", "-e", "u-law", "-"],
+                           sln16, what=what),
+            alaw=self._run([*_RAW_16K, "-", "-t", "raw", "-r", "8000", "-e", "a-law", "-"],
+                           sln16, what=what),
+        )
+
+    def mp3_to_wav(self, mp3: bytes, *, what: str) -> bytes:
+        """Decode MP3 (gTTS output) to WAV; needs sox's mp3 format (`libsox-fmt-mp3`)."""
+        return self._run(["-t", "mp3", "-", "-t", "wav", "-"], mp3, what=what)
+
+    def _run(self, arguments: list[str], data: bytes, *, what: str) -> bytes:
+        command = [self.binary, "-D", "-V1", *arguments]
+        try:
+            completed = subprocess.run(
+                command, input=data, capture_output=True, check=False, timeout=60
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ConversionError(f"{what}: sox could not run: {exc}") from exc
+        if completed.returncode != 0 or not completed.stdout:
+            raise ConversionError(
+                f"{what}: sox {' '.join(arguments)} failed (exit {completed.returncode}): "
+                f"{completed.stderr.decode('utf-8', 'replace').strip()}"
+            )
+        return completed.stdout
