@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from prompts.cli import app as prompts_app
+
 app = typer.Typer(help="ivr-booking call engine", no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
 
 
 def main() -> None:
