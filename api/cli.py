@@ -1,0 +1,100 @@
+"""``slot-service``: migrate, seed, materialise and serve (typer).
+
+Settings come from the environment (``SLOTS_*``, see ``api.settings``). ``make demo`` runs
+``slot-service migrate && slot-service seed && slot-service serve --port 8080``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import Progress
+
+from api.app import create_app
+from api.clock import SystemClock
+from api.db import Database, migrate
+from api.metrics import Metrics
+from api.seeding import apply_seed, load_seed_file
+from api.services.context import ServiceContext
+from api.services.materialise import MaterialiseService
+from api.settings import ApiSettings
+
+cli = typer.Typer(help="The slot service of the immigration offices.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+async def _materialise(settings: ApiSettings, days: int | None) -> int:
+    database = Database(url=settings.database_url)
+    context = ServiceContext(
+        database=database, settings=settings, clock=SystemClock(), metrics=Metrics()
+    )
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("materialising slots", total=days or settings.horizon_days)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return await MaterialiseService(context).materialise(days=days, progress=advance)
+    finally:
+        await database.dispose()
+
+
+async def _seed(settings: ApiSettings, seed_file: Path) -> int:
+    database = Database(url=settings.database_url)
+    try:
+        await apply_seed(database=database, seed=load_seed_file(seed_file))
+    finally:
+        await database.dispose()
+    return await _materialise(settings, None)
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Apply the database migrations (creates a SQLite file and its folder if needed)."""
+    settings = ApiSettings()
+    asyncio.run(migrate(settings.database_url))
+    console.print("migrations applied")
+
+
+@cli.command("seed")
+def seed_command(
+    file: Annotated[Path | None, typer.Option("--file", help="seed TOML file")] = None,
+) -> None:
+    """Load offices, visit types and capacity (idempotent), then materialise the horizon."""
+    settings = ApiSettings()
+    created = asyncio.run(_seed(settings, file or settings.seed_file))
+    console.print(f"seed loaded; {created} new slots for {settings.horizon_days} days")
+
+
+@cli.command("materialise")
+def materialise_command(
+    days: Annotated[int | None, typer.Option(help="days from today (default: horizon)")] = None,
+) -> None:
+    """Create the missing slots of the horizon from the capacity templates."""
+    settings = ApiSettings()
+    created = asyncio.run(_materialise(settings, days))
+    console.print(f"{created} new slots")
+
+
+@cli.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8080,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs). Uvicorn's access log is off: it would log
+    query strings, which may hold passport digits; the app logs path templates instead."""
+    settings = ApiSettings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    console.print(f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
+
+
+def main() -> None:
+    cli()

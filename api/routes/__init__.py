@@ -1,0 +1,1 @@
+"""HTTP routes: thin translations between the contract's JSON and the services."""

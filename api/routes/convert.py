@@ -1,0 +1,90 @@
+"""ORM rows → response bodies; times leave in the service's time zone with their offset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from api.models import Booking, CapacityTemplate, Closure, Office, VisitType
+from api.schemas import (
+    BookingOut,
+    CapacityTemplateOut,
+    ClosureOut,
+    Names,
+    OfficeOut,
+    SlotOut,
+    VisitTypeOut,
+)
+from api.services.availability import FreeSlot
+
+
+def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    return moment.astimezone(zone)
+
+
+def office_out(office: Office) -> OfficeOut:
+    return OfficeOut(
+        code=office.code,
+        region=office.region,
+        names=Names.model_validate(office.names),
+        address=office.address,
+        active=office.active,
+        menu_order=office.menu_order,
+        opening_hours=office.opening_hours,
+    )
+
+
+def visit_type_out(visit: VisitType) -> VisitTypeOut:
+    return VisitTypeOut(
+        code=visit.code,
+        names=Names.model_validate(visit.names),
+        duration_minutes=visit.duration_minutes,
+        menu_order=visit.menu_order,
+    )
+
+
+def slot_out(free: FreeSlot, zone: ZoneInfo) -> SlotOut:
+    return SlotOut(
+        slot_id=free.slot.id,
+        office=free.slot.office_code,
+        visit_type=free.slot.visit_type_code,
+        starts_at=local(free.slot.starts_at, zone),
+        ends_at=local(free.slot.ends_at, zone),
+        free_seats=free.free_seats,
+    )
+
+
+def booking_out(booking: Booking, zone: ZoneInfo) -> BookingOut:
+    return BookingOut(
+        reference=booking.reference,
+        office=booking.office_code,
+        visit_type=booking.visit_type_code,
+        slot_id=booking.slot_id,
+        starts_at=local(booking.starts_at, zone),
+        status=booking.status,
+        channel=booking.channel,
+        caller_number=booking.caller_number,
+        language=booking.language,
+    )
+
+
+def closure_out(closure: Closure) -> ClosureOut:
+    return ClosureOut(
+        closure_id=closure.id, office=closure.office_code, date=closure.day, reason=closure.reason
+    )
+
+
+def template_out(template: CapacityTemplate) -> CapacityTemplateOut:
+    return CapacityTemplateOut(
+        template_id=template.id,
+        office=template.office_code,
+        visit_type=template.visit_type_code,
+        weekday=template.weekday,
+        start=template.start_time,
+        end=template.end_time,
+        seats={
+            "phone": template.seats_phone,
+            "operator": template.seats_operator,
+            "counter": template.seats_counter,
+        },
+    )

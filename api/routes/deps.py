@@ -1,0 +1,77 @@
+"""Typed FastAPI dependencies: the services container and the authenticated principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.auth import Principal, TokenAuthority, require
+from api.services.admin import AdminService
+from api.services.availability import AvailabilityService
+from api.services.bookings import BookingService
+from api.services.catalog import CatalogService
+from api.services.context import ServiceContext
+from api.services.holds import HoldService
+from api.services.materialise import MaterialiseService
+from api.settings import Role
+
+
+@dataclass(frozen=True)
+class Services:
+    context: ServiceContext
+    authority: TokenAuthority
+    catalog: CatalogService
+    availability: AvailabilityService
+    holds: HoldService
+    bookings: BookingService
+    admin: AdminService
+    materialise: MaterialiseService
+
+    @classmethod
+    def build(cls, context: ServiceContext) -> Services:
+        return cls(
+            context=context,
+            authority=TokenAuthority(context.settings),
+            catalog=CatalogService(context),
+            availability=AvailabilityService(context),
+            holds=HoldService(context),
+            bookings=BookingService(context),
+            admin=AdminService(context),
+            materialise=MaterialiseService(context),
+        )
+
+
+def get_services(request: Request) -> Services:
+    services = request.app.state.services
+    assert isinstance(services, Services)
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_principal(
+    request: Request,
+    services: ServicesDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    principal = services.authority.authenticate(authorization)
+    request.state.channel = principal.channel.value
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_staff(principal: PrincipalDep) -> Principal:
+    return require(principal, Role.operator, Role.admin)
+
+
+def get_admin(principal: PrincipalDep) -> Principal:
+    return require(principal, Role.admin)
+
+
+StaffDep = Annotated[Principal, Depends(get_staff)]
+AdminDep = Annotated[Principal, Depends(get_admin)]

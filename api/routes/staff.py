@@ -1,0 +1,146 @@
+"""Routes for operators (day lists, attendance, booking for a caller) and admins (closures,
+capacity templates, materialising slots)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, status
+
+from api.models import BookingStatus
+from api.routes.convert import booking_out, closure_out, template_out
+from api.routes.deps import AdminDep, ServicesDep, StaffDep
+from api.schemas import (
+    AttendanceIn,
+    BookingOut,
+    CapacityTemplateIn,
+    CapacityTemplateOut,
+    ClosureCreatedOut,
+    ClosureIn,
+    ClosureOut,
+    MaterialiseOut,
+    OperatorBookingIn,
+)
+from api.services.bookings import Identity
+
+operator_router = APIRouter(prefix="/operator", tags=["operator"])
+admin_router = APIRouter(prefix="/admin", tags=["admin"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
+
+
+@operator_router.get("/offices/{code}/bookings", response_model=list[BookingOut])
+async def day_bookings(
+    code: str, day: dt.date, services: ServicesDep, _: StaffDep
+) -> list[BookingOut]:
+    zone = services.context.zone
+    found = await services.bookings.day_list(office_code=code, day=day)
+    return [booking_out(booking, zone) for booking in found]
+
+
+@operator_router.post("/bookings/{reference}/attendance", response_model=BookingOut)
+async def mark_attendance(
+    reference: str, body: AttendanceIn, services: ServicesDep, _: StaffDep
+) -> BookingOut:
+    booking = await services.bookings.mark_attendance(
+        reference=reference, status=BookingStatus(body.status)
+    )
+    return booking_out(booking, services.context.zone)
+
+
+@operator_router.post("/bookings", status_code=status.HTTP_201_CREATED, response_model=BookingOut)
+async def book_for_caller(
+    body: OperatorBookingIn,
+    request: Request,
+    services: ServicesDep,
+    _: StaffDep,
+    idempotency_key: IdempotencyKey = None,
+) -> BookingOut:
+    """Book a slot for a caller on the phone with an operator (channel operator)."""
+    request.state.language = body.language
+    booking = await services.bookings.book_for_caller(
+        slot_id=body.slot_id,
+        caller_number=body.caller_number,
+        language=body.language,
+        identity=Identity(passport_digits=body.passport_digits, birth_date=body.birth_date),
+        idempotency_key=idempotency_key,
+    )
+    return booking_out(booking, services.context.zone)
+
+
+@admin_router.post(
+    "/closures", status_code=status.HTTP_201_CREATED, response_model=ClosureCreatedOut
+)
+async def close_office(body: ClosureIn, services: ServicesDep, _: AdminDep) -> ClosureCreatedOut:
+    closure, to_rebook = await services.admin.close_office(
+        office_code=body.office, day=body.date, reason=body.reason
+    )
+    zone = services.context.zone
+    return ClosureCreatedOut(
+        **closure_out(closure).model_dump(),
+        bookings_to_rebook=[booking_out(booking, zone) for booking in to_rebook],
+    )
+
+
+@admin_router.get("/closures", response_model=list[ClosureOut])
+async def list_closures(
+    services: ServicesDep, _: AdminDep, office: str | None = None
+) -> list[ClosureOut]:
+    return [closure_out(closure) for closure in await services.admin.closures(office_code=office)]
+
+
+@admin_router.get("/closures/{closure_id}/bookings", response_model=list[BookingOut])
+async def closure_bookings(closure_id: int, services: ServicesDep, _: AdminDep) -> list[BookingOut]:
+    zone = services.context.zone
+    found = await services.admin.bookings_to_rebook(closure_id=closure_id)
+    return [booking_out(booking, zone) for booking in found]
+
+
+@admin_router.delete("/closures/{closure_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def reopen(closure_id: int, services: ServicesDep, _: AdminDep) -> Response:
+    await services.admin.reopen(closure_id=closure_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@admin_router.get("/capacity-templates", response_model=list[CapacityTemplateOut])
+async def list_templates(
+    services: ServicesDep,
+    _: AdminDep,
+    office: str | None = None,
+    visit_type: str | None = None,
+) -> list[CapacityTemplateOut]:
+    found = await services.admin.capacity_templates(office_code=office, visit_type_code=visit_type)
+    return [template_out(template) for template in found]
+
+
+@admin_router.post(
+    "/capacity-templates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CapacityTemplateOut,
+)
+async def add_template(
+    body: CapacityTemplateIn, services: ServicesDep, _: AdminDep
+) -> CapacityTemplateOut:
+    template = await services.admin.add_capacity_template(
+        office_code=body.office,
+        visit_type_code=body.visit_type,
+        weekday=body.weekday,
+        start_time=body.start,
+        end_time=body.end,
+        seats_phone=body.seats.phone,
+        seats_operator=body.seats.operator,
+        seats_counter=body.seats.counter,
+    )
+    return template_out(template)
+
+
+@admin_router.delete("/capacity-templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_template(template_id: int, services: ServicesDep, _: AdminDep) -> Response:
+    await services.admin.delete_capacity_template(template_id=template_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@admin_router.post("/materialise", response_model=MaterialiseOut)
+async def materialise(services: ServicesDep, _: AdminDep) -> MaterialiseOut:
+    """Create the missing slots of the horizon from the current capacity templates."""
+    return MaterialiseOut(created_slots=await services.materialise.materialise())

@@ -1,0 +1,183 @@
+"""Request and response bodies of the HTTP contract (docs/architecture.md), one per use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Language = Literal["cs", "en", "uk", "ru", "vi"]
+CallerNumber = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+PassportDigits = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,20}$")]
+Reference = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
+HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Names(BaseModel):
+    cs: str
+    en: str
+    uk: str
+    ru: str
+    vi: str
+
+
+class OfficeOut(BaseModel):
+    code: str
+    region: str
+    names: Names
+    address: str
+    active: bool
+    menu_order: int
+    opening_hours: dict[str, list[str]]
+
+
+class VisitTypeOut(BaseModel):
+    code: str
+    names: Names
+    duration_minutes: int
+    menu_order: int
+
+
+class SlotOut(BaseModel):
+    slot_id: int
+    office: str
+    visit_type: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    free_seats: int
+
+
+class AvailabilityOut(BaseModel):
+    slots: list[SlotOut]
+
+
+class HoldIn(Strict):
+    slot_id: int
+    caller_number: CallerNumber
+    language: Language
+
+
+class HoldOut(BaseModel):
+    hold_id: str
+    slot_id: int
+    expires_at: dt.datetime
+    channel: str
+
+
+class IdentityIn(Strict):
+    passport_digits: PassportDigits
+    birth_date: dt.date
+
+    @model_validator(mode="after")
+    def _plausible_birth_date(self) -> IdentityIn:
+        if not dt.date(1900, 1, 1) <= self.birth_date <= dt.date.today():
+            raise ValueError("birth_date must be a past date after 1900")
+        return self
+
+
+class BookingIn(IdentityIn):
+    hold_id: str
+    caller_number: CallerNumber
+    language: Language
+
+
+class OperatorBookingIn(IdentityIn):
+    slot_id: int
+    caller_number: CallerNumber
+    language: Language
+
+
+class ProofIn(Strict):
+    """Either the caller number, or the passport digits with the birth date."""
+
+    caller_number: CallerNumber | None = None
+    passport_digits: PassportDigits | None = None
+    birth_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ProofIn:
+        if (self.passport_digits is None) != (self.birth_date is None):
+            raise ValueError("passport_digits and birth_date go together")
+        return self
+
+
+class RescheduleIn(ProofIn):
+    """The new hold (made for ``caller_number``) and the proof of the old booking: the caller
+    number it was booked from, or the identity."""
+
+    hold_id: str
+    caller_number: CallerNumber
+    language: Language | None = None
+
+
+class BookingOut(BaseModel):
+    reference: str
+    office: str
+    visit_type: str
+    slot_id: int
+    starts_at: dt.datetime
+    status: str
+    channel: str
+    caller_number: str
+    language: str
+
+
+class AttendanceIn(Strict):
+    status: Literal["attended", "no-show"]
+
+
+class ClosureIn(Strict):
+    office: str
+    date: dt.date
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ClosureOut(BaseModel):
+    closure_id: int
+    office: str
+    date: dt.date
+    reason: str
+
+
+class ClosureCreatedOut(ClosureOut):
+    bookings_to_rebook: list[BookingOut]
+
+
+class SeatsIn(Strict):
+    phone: int = Field(ge=0, le=1000)
+    operator: int = Field(ge=0, le=1000)
+    counter: int = Field(ge=0, le=1000)
+
+
+class CapacityTemplateIn(Strict):
+    office: str
+    visit_type: str
+    weekday: int = Field(ge=0, le=6)
+    start: HHMM
+    end: HHMM
+    seats: SeatsIn
+
+
+class CapacityTemplateOut(BaseModel):
+    template_id: int
+    office: str
+    visit_type: str
+    weekday: int
+    start: str
+    end: str
+    seats: dict[str, int]
+
+
+class MaterialiseOut(BaseModel):
+    created_slots: int
+
+
+class ErrorOut(BaseModel):
+    error_id: str
+    message: str
+    details: dict[str, object]

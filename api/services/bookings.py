@@ -1,0 +1,386 @@
+"""Bookings: confirm a hold, look up, cancel, reschedule, and the operators' day.
+
+Lock order, the same everywhere so two transactions never wait on each other in a circle:
+identity row first, then slot rows in ascending id. Booking from a hold needs no capacity
+check of its own: the hold already holds the seat, and the slot's ``booked_<channel>`` count
+goes up in the same transaction as the hold turns ``booked`` (so the seat is counted once).
+
+The idempotency key is looked up before and again after the identity lock: a retry that
+raced the first attempt waits for it and then returns its booking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import (
+    BookingNotActive,
+    BookingNotFound,
+    HoldExpired,
+    HoldNotFound,
+    IdempotencyConflict,
+    IdentityLimit,
+    InvalidReference,
+    OfficeClosed,
+    TooLate,
+)
+from api.identity import identity_fingerprint, same_fingerprint
+from api.models import Booking, BookingStatus, Hold, HoldStatus
+from api.references import is_valid_reference, new_reference
+from api.services.context import ServiceContext
+from api.services.holds import create_hold
+from api.services.locking import lock_identity, lock_slot
+from api.settings import Channel
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the caller keyed: passport digits (never shown in repr) and date of birth."""
+
+    passport_digits: str = field(repr=False)
+    birth_date: dt.date
+
+
+@dataclass(frozen=True)
+class Proof:
+    """How a caller proves a booking is theirs: the caller number or the identity."""
+
+    caller_number: str | None = None
+    identity: Identity | None = None
+
+
+class BookingService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def _fingerprint(self, identity: Identity) -> str:
+        return identity_fingerprint(
+            key=self._context.settings.identity_key.get_secret_value().encode(),
+            passport_digits=identity.passport_digits,
+            birth_date=identity.birth_date,
+        )
+
+    # --- creating -----------------------------------------------------------------------
+
+    async def book(
+        self,
+        *,
+        hold_id: str,
+        channel: Channel,
+        caller_number: str,
+        language: str,
+        identity: Identity,
+        idempotency_key: str | None,
+    ) -> Booking:
+        identity_hash = self._fingerprint(identity)
+        async with self._context.database.transaction() as session:
+            replay = await _replay(session, idempotency_key=idempotency_key, hold_id=hold_id)
+            if replay is not None:
+                return replay
+            await lock_identity(session, identity_hash=identity_hash)
+            replay = await _replay(session, idempotency_key=idempotency_key, hold_id=hold_id)
+            if replay is not None:
+                return replay
+            return await self._book_from_hold(
+                session,
+                hold_id=hold_id,
+                channel=channel,
+                caller_number=caller_number,
+                language=language,
+                identity_hash=identity_hash,
+                idempotency_key=idempotency_key,
+            )
+
+    async def book_for_caller(
+        self,
+        *,
+        slot_id: int,
+        caller_number: str,
+        language: str,
+        identity: Identity,
+        idempotency_key: str | None,
+    ) -> Booking:
+        """An operator books a slot for a caller: hold and booking in one transaction."""
+        identity_hash = self._fingerprint(identity)
+        async with self._context.database.transaction() as session:
+            if idempotency_key is not None:
+                existing = await _by_idempotency_key(session, idempotency_key)
+                if existing is not None:
+                    if existing.slot_id != slot_id:
+                        raise IdempotencyConflict(
+                            "this Idempotency-Key was used for another request"
+                        )
+                    return existing
+            await lock_identity(session, identity_hash=identity_hash)
+            hold = await create_hold(
+                session,
+                self._context,
+                slot_id=slot_id,
+                channel=Channel.operator,
+                caller_number=caller_number,
+                language=language,
+            )
+            return await self._book_from_hold(
+                session,
+                hold_id=hold.id,
+                channel=Channel.operator,
+                caller_number=caller_number,
+                language=language,
+                identity_hash=identity_hash,
+                idempotency_key=idempotency_key,
+            )
+
+    async def _identity_limits(
+        self, session: AsyncSession, *, identity_hash: str, visit_type_code: str
+    ) -> None:
+        policy = self._context.settings.policy
+        now = self._context.clock.now()
+        active_same_type = await session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.identity_hash == identity_hash,
+                Booking.visit_type_code == visit_type_code,
+                Booking.status == BookingStatus.confirmed,
+            )
+        )
+        if (active_same_type or 0) >= policy.max_active_per_identity_and_visit_type:
+            raise IdentityLimit(
+                "this identity already has an active booking of this visit type",
+                rule="active-per-visit-type",
+                visit_type=visit_type_code,
+            )
+        window_start = now - dt.timedelta(days=policy.identity_window_days)
+        recent = await session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.identity_hash == identity_hash,
+                Booking.created_at > window_start,
+                Booking.status != BookingStatus.cancelled,
+            )
+        )
+        if (recent or 0) >= policy.max_bookings_per_identity:
+            raise IdentityLimit(
+                "this identity reached the number of bookings allowed in the window",
+                rule="bookings-per-window",
+                limit=policy.max_bookings_per_identity,
+                window_days=policy.identity_window_days,
+            )
+
+    async def _book_from_hold(
+        self,
+        session: AsyncSession,
+        *,
+        hold_id: str,
+        channel: Channel,
+        caller_number: str,
+        language: str,
+        identity_hash: str,
+        idempotency_key: str | None,
+    ) -> Booking:
+        now = self._context.clock.now()
+        hold = await session.get(Hold, hold_id)
+        if (
+            hold is None
+            or hold.channel != channel.value
+            or hold.caller_number != caller_number
+            or hold.status != HoldStatus.active
+        ):
+            raise HoldNotFound("no such active hold for this caller", hold_id=hold_id)
+        if hold.expires_at <= now:
+            raise HoldExpired("the hold expired; hold the slot again", hold_id=hold_id)
+        slot = await lock_slot(session, slot_id=hold.slot_id, booked_delta={channel: 1})
+        if slot.closed:
+            raise OfficeClosed("the office is closed on this day", slot_id=slot.id)
+        if slot.starts_at < now + dt.timedelta(hours=self._context.settings.policy.min_hours_ahead):
+            raise TooLate("the slot starts too soon to be booked", slot_id=slot.id)
+        await self._identity_limits(
+            session, identity_hash=identity_hash, visit_type_code=slot.visit_type_code
+        )
+        taken = await session.execute(
+            update(Hold)
+            .where(Hold.id == hold_id, Hold.status == HoldStatus.active, Hold.expires_at > now)
+            .values(status=HoldStatus.booked.value)
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
+        booking = Booking(
+            reference=await _unused_reference(session),
+            slot_id=slot.id,
+            office_code=slot.office_code,
+            visit_type_code=slot.visit_type_code,
+            starts_at=slot.starts_at,
+            local_date=slot.local_date,
+            caller_number=caller_number,
+            language=language,
+            identity_hash=identity_hash,
+            channel=channel.value,
+            status=BookingStatus.confirmed.value,
+            hold_id=hold_id,
+            idempotency_key=idempotency_key,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(booking)
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            raise IdempotencyConflict("this Idempotency-Key was used for another request") from exc
+        self._context.metrics.bookings.labels(slot.office_code, channel.value, language).inc()
+        return booking
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def find(self, *, reference: str, proof: Proof | None) -> Booking:
+        async with self._context.database.transaction() as session:
+            return await self._owned(session, reference=reference, proof=proof)
+
+    async def _owned(
+        self, session: AsyncSession, *, reference: str, proof: Proof | None
+    ) -> Booking:
+        """The booking if the proof matches (``None``: a privileged role), else not found."""
+        if not is_valid_reference(reference):
+            raise InvalidReference(
+                "the reference is not 8 digits with a valid check digit", reference=reference
+            )
+        booking = await session.scalar(select(Booking).where(Booking.reference == reference))
+        if booking is None or (proof is not None and not self._proves(booking, proof)):
+            raise BookingNotFound("no booking with this reference for you", reference=reference)
+        return booking
+
+    def _proves(self, booking: Booking, proof: Proof) -> bool:
+        if proof.caller_number is not None and proof.caller_number == booking.caller_number:
+            return True
+        if proof.identity is not None:
+            return same_fingerprint(self._fingerprint(proof.identity), booking.identity_hash)
+        return False
+
+    async def active_for_caller(self, *, caller_number: str) -> list[Booking]:
+        now = self._context.clock.now()
+        async with self._context.database.transaction() as session:
+            rows = await session.execute(
+                select(Booking)
+                .where(
+                    Booking.caller_number == caller_number,
+                    Booking.status == BookingStatus.confirmed,
+                    Booking.starts_at > now,
+                )
+                .order_by(Booking.starts_at)
+            )
+            return list(rows.scalars().all())
+
+    async def day_list(self, *, office_code: str, day: dt.date) -> list[Booking]:
+        from api.services.catalog import get_office
+
+        async with self._context.database.transaction() as session:
+            await get_office(session, code=office_code)
+            rows = await session.execute(
+                select(Booking)
+                .where(Booking.office_code == office_code, Booking.local_date == day)
+                .order_by(Booking.starts_at, Booking.reference)
+            )
+            return list(rows.scalars().all())
+
+    # --- changing -----------------------------------------------------------------------
+
+    async def cancel(self, *, reference: str, proof: Proof | None) -> Booking:
+        async with self._context.database.transaction() as session:
+            booking = await self._owned(session, reference=reference, proof=proof)
+            await self._cancel_in(session, booking=booking)
+            return booking
+
+    async def _cancel_in(self, session: AsyncSession, *, booking: Booking) -> None:
+        now = self._context.clock.now()
+        if booking.status != BookingStatus.confirmed:
+            raise BookingNotActive(
+                "only a confirmed booking can be cancelled", status=booking.status
+            )
+        if booking.starts_at <= now:
+            raise TooLate("the visit has already started", reference=booking.reference)
+        await lock_slot(
+            session, slot_id=booking.slot_id, booked_delta={Channel(booking.channel): -1}
+        )
+        booking.status = BookingStatus.cancelled.value
+        booking.updated_at = now
+        await session.flush()
+        self._context.metrics.cancellations.labels(
+            booking.office_code, booking.channel, booking.language
+        ).inc()
+
+    async def reschedule(
+        self,
+        *,
+        reference: str,
+        proof: Proof | None,
+        hold_id: str,
+        channel: Channel,
+        caller_number: str,
+        language: str,
+        idempotency_key: str | None,
+    ) -> Booking:
+        """Cancel the booking and book the held slot, both or neither."""
+        async with self._context.database.transaction() as session:
+            replay = await _replay(session, idempotency_key=idempotency_key, hold_id=hold_id)
+            if replay is not None:
+                return replay
+            old = await self._owned(session, reference=reference, proof=proof)
+            await lock_identity(session, identity_hash=old.identity_hash)
+            hold = await session.get(Hold, hold_id)
+            if hold is not None:
+                for slot_id in sorted({old.slot_id, hold.slot_id}):
+                    await lock_slot(session, slot_id=slot_id)
+            await self._cancel_in(session, booking=old)
+            return await self._book_from_hold(
+                session,
+                hold_id=hold_id,
+                channel=channel,
+                caller_number=caller_number,
+                language=language,
+                identity_hash=old.identity_hash,
+                idempotency_key=idempotency_key,
+            )
+
+    async def mark_attendance(self, *, reference: str, status: BookingStatus) -> Booking:
+        if status not in (BookingStatus.attended, BookingStatus.no_show):
+            raise BookingNotActive("attendance is attended or no-show", status=status.value)
+        async with self._context.database.transaction() as session:
+            booking = await self._owned(session, reference=reference, proof=None)
+            if booking.status != BookingStatus.confirmed:
+                raise BookingNotActive(
+                    "attendance is marked once, on a confirmed booking", status=booking.status
+                )
+            booking.status = status.value
+            booking.updated_at = self._context.clock.now()
+            await session.flush()
+            return booking
+
+
+async def _by_idempotency_key(session: AsyncSession, key: str) -> Booking | None:
+    return await session.scalar(select(Booking).where(Booking.idempotency_key == key))
+
+
+async def _replay(
+    session: AsyncSession, *, idempotency_key: str | None, hold_id: str
+) -> Booking | None:
+    if idempotency_key is None:
+        return None
+    existing = await _by_idempotency_key(session, idempotency_key)
+    if existing is not None and existing.hold_id != hold_id:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was used for another request", hold_id=hold_id
+        )
+    return existing
+
+
+async def _unused_reference(session: AsyncSession) -> str:
+    while True:
+        reference = new_reference()
+        taken = await session.scalar(select(Booking.id).where(Booking.reference == reference))
+        if taken is None:
+            return reference

@@ -1,0 +1,38 @@
+"""Seat arithmetic of one slot, pure and shared by availability, holds and bookings.
+
+A channel first uses its own quota. Inside the borrow window before the slot it may also use
+the other channels' unused seats. Either way the slot's total is never exceeded:
+``free(c) = total_free`` inside the window, ``min(own_free(c), total_free)`` outside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from api.models import Slot
+from api.settings import Channel
+
+
+def seats_of(slot: Slot, channel: Channel) -> int:
+    return int(getattr(slot, f"seats_{channel.value}"))
+
+
+def booked_of(slot: Slot, channel: Channel) -> int:
+    return int(getattr(slot, f"booked_{channel.value}"))
+
+
+def free_seats(
+    *,
+    slot: Slot,
+    channel: Channel,
+    live_holds: Mapping[str, int],
+    now: dt.datetime,
+    borrow_window: dt.timedelta,
+) -> int:
+    used = {c: booked_of(slot, c) + live_holds.get(c.value, 0) for c in Channel}
+    total_free = sum(seats_of(slot, c) for c in Channel) - sum(used.values())
+    if now >= slot.starts_at - borrow_window:
+        return max(total_free, 0)
+    own_free = seats_of(slot, channel) - used[channel]
+    return max(min(own_free, total_free), 0)
