@@ -1,0 +1,14 @@
+"""The booking call flow: a pure, table-driven state machine and the one runner that performs it.
+
+- :mod:`ivr.flow.machine`: states, the transition table, ``prompt_ids()``; no I/O.
+- :mod:`ivr.flow.actions` / :mod:`ivr.flow.events`: what the machine asks for and hears back.
+- :mod:`ivr.flow.runner`: performs actions over an ``AgiChannel`` and the slot client.
+- :mod:`ivr.flow.wiring`: builds the runner from settings for ``ivr serve`` and classic AGI.
+
+Exceptions: ``FlowError`` (machine) is the only one of this package; the runner turns slot
+client errors and ``AgiHangup`` into events and lets anything else reach the transport.
+"""
+
+from ivr.flow.machine import FlowError, Machine, prompt_ids
+
+__all__ = ["FlowError", "Machine", "prompt_ids"]

@@ -1,0 +1,767 @@
+"""The booking call flow as a pure state machine: one table, no I/O, no clock, no awaits.
+
+h11's rule applies: everything that decides a transition lives in this file, and as much as
+possible of it in the table ``TRANSITIONS`` (state → event type → handler) and the per-state
+rows built by ``_menu`` (which keys a menu takes, where ``*`` goes back to). The machine answers
+each event with a new immutable :class:`Call` and a tuple of actions
+(:mod:`ivr.flow.actions`); :mod:`ivr.flow.runner` performs them and feeds the answers back as
+events (:mod:`ivr.flow.events`). The key-by-key contract is docs/architecture.md.
+
+Rules common to every menu: ``0`` → operator (operator-request), ``*`` → back one step; a wrong
+key → ``invalid-input`` and the menu again, silence → ``no-input`` and the menu again, each with
+its own counter (``FlowSettings.max_invalid_inputs`` / ``max_no_inputs``); reaching either limit
+hands the caller to an operator. A valid answer resets both counters. Falling out always releases
+a held seat first and sets the ``IVR_*`` variables before returning to the dialplan.
+
+Exceptions::
+
+    FlowError   an event the table does not expect in the current state (a runner bug)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, Final, Protocol
+from zoneinfo import ZoneInfo
+
+from ivr.flow import variables as v
+from ivr.flow.actions import (
+    DIGIT_KEYS,
+    Action,
+    Ask,
+    Book,
+    CancelBooking,
+    FetchOffices,
+    FetchVisitTypes,
+    FindBookings,
+    FindSlot,
+    Hangup,
+    HoldSlot,
+    Play,
+    Prompt,
+    ReleaseHold,
+    ReturnToDialplan,
+    SetVariables,
+)
+from ivr.flow.events import (
+    Booked,
+    BookingRefused,
+    BookingsFound,
+    CallerHungUp,
+    Cancelled,
+    HoldPlaced,
+    HoldRefused,
+    IdentityLimitReached,
+    Keys,
+    NoInput,
+    NoSlotLeft,
+    OfficesLoaded,
+    ServiceFailed,
+    SlotFound,
+    VisitTypesLoaded,
+)
+from ivr.flow.settings import LANGUAGES, REGIONS, FlowSettings
+from ivr.slots.models import Booking, Hold, Office, Slot, VisitType
+
+MAX_MENU_OPTIONS: Final = 9
+OPERATOR_KEY: Final = "0"
+BACK_KEY: Final = "*"
+
+
+class FlowError(Exception):
+    """The runner delivered an event the current state cannot take."""
+
+
+class Speaker(Protocol):
+    """Prompt fragment ids for dynamic content in one language (``ivr.speech.Speaker``)."""
+
+    def weekday(self, day: dt.date) -> Sequence[str]: ...
+
+    def date(self, day: dt.date) -> Sequence[str]: ...
+
+    def date_with_year(self, day: dt.date) -> Sequence[str]: ...
+
+    def time(self, moment: dt.time) -> Sequence[str]: ...
+
+    def digits(self, digits: str) -> Sequence[str]: ...
+
+    def reference(self, reference: str) -> Sequence[str]: ...
+
+
+class State(StrEnum):
+    LANGUAGE = "language"
+    LOOKUP = "lookup"
+    EXISTING_MENU = "existing-menu"
+    CANCEL_CONFIRM = "cancel-confirm"
+    CANCELLING = "cancelling"
+    LOADING_OFFICES = "loading-offices"
+    REGION = "region"
+    OFFICE = "office"
+    LOADING_VISIT_TYPES = "loading-visit-types"
+    VISIT_TYPE = "visit-type"
+    PASSPORT = "passport"
+    BIRTH_DATE = "birth-date"
+    CONFIRM_IDENTITY = "confirm-identity"
+    SEARCHING = "searching"
+    HOLDING = "holding"
+    SLOT_OFFER = "slot-offer"
+    BOOKING = "booking"
+    REFERENCE = "reference"
+    GOODBYE = "goodbye"
+    OPERATOR = "operator"
+    HUNG_UP = "hung-up"
+
+
+TERMINAL_STATES: Final = frozenset({State.GOODBYE, State.OPERATOR, State.HUNG_UP})
+
+
+@dataclass(frozen=True)
+class Call:
+    """Everything the flow knows about one call; replaced, never mutated."""
+
+    state: State
+    call_id: str
+    caller_number: str
+    started_at: datetime
+    language: str | None = None
+    existing: Booking | None = None
+    offices: tuple[Office, ...] = ()
+    region: str | None = None
+    office: str | None = None
+    visit_types: tuple[VisitType, ...] = ()
+    visit_type: str | None = None
+    passport: str | None = None
+    birth_date: date | None = None
+    search_after: datetime | None = None
+    slot: Slot | None = None
+    hold: Hold | None = None
+    booking: Booking | None = None
+    invalid_inputs: int = 0
+    no_inputs: int = 0
+    result: str | None = None
+    fallout_reason: str | None = None
+
+    @property
+    def region_offices(self) -> tuple[Office, ...]:
+        return tuple(office for office in self.offices if office.region == self.region)
+
+
+Step = tuple[Call, tuple[Action, ...]]
+Handler = Callable[["Machine", Call, Any], Step]
+KeyHandler = Callable[["Machine", Call, str], "Step | None"]
+
+
+class Machine:
+    """Builds the first step of a call and answers each event by looking up ``TRANSITIONS``."""
+
+    def __init__(self, *, settings: FlowSettings, speakers: Callable[[str], Speaker]) -> None:
+        self.settings = settings
+        self.speakers = speakers
+        self.zone = ZoneInfo(settings.timezone)
+
+    def start(self, *, call_id: str, caller_number: str, started_at: datetime) -> Step:
+        call = Call(
+            state=State.LANGUAGE,
+            call_id=call_id,
+            caller_number=caller_number,
+            started_at=started_at,
+        )
+        return call, _ask(self, call)
+
+    def step(self, call: Call, event: object) -> Step:
+        handler = TRANSITIONS[call.state].get(type(event))
+        if handler is None:
+            raise FlowError(f"can't handle {type(event).__name__} in state {call.state}")
+        return handler(self, call, event)
+
+    # -- helpers the handlers share ---------------------------------------------------------
+
+    def language(self, call: Call) -> str:
+        return call.language or self.settings.default_language
+
+    def speaker(self, call: Call) -> Speaker:
+        return self.speakers(self.language(call))
+
+    def prompts(self, call: Call, *ids: str) -> tuple[Prompt, ...]:
+        language = self.language(call)
+        return tuple(Prompt(prompt_id, language) for prompt_id in ids)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def when(self, call: Call, moment: datetime) -> tuple[Prompt, ...]:
+        """Weekday, date and time of a slot, in the office's time zone."""
+        local = self.local(moment)
+        speaker = self.speaker(call)
+        ids = [
+            *speaker.weekday(local.date()),
+            *speaker.date(local.date()),
+            *speaker.time(local.time().replace(second=0, microsecond=0)),
+        ]
+        return self.prompts(call, *ids)
+
+
+# -- entering a state: the menu a caller hears ----------------------------------------------------
+
+
+def _menu_ask(machine: Machine, call: Call, prompts: tuple[Prompt, ...], keys: str) -> Ask:
+    return Ask(
+        prompts=prompts,
+        keys=keys + OPERATOR_KEY + BACK_KEY,
+        max_digits=1,
+        first_digit_timeout_ms=machine.settings.menu_timeout_ms,
+        inter_digit_timeout_ms=machine.settings.menu_timeout_ms,
+    )
+
+
+def _digits_ask(machine: Machine, call: Call, prompt_id: str, max_digits: int) -> Ask:
+    return Ask(
+        prompts=machine.prompts(call, prompt_id),
+        keys=DIGIT_KEYS + BACK_KEY + "#",
+        max_digits=max_digits,
+        first_digit_timeout_ms=machine.settings.first_digit_timeout_ms,
+        inter_digit_timeout_ms=machine.settings.inter_digit_timeout_ms,
+    )
+
+
+def _options(machine: Machine, call: Call, codes: Sequence[str], prefix: str) -> list[Prompt]:
+    spoken: list[Prompt] = []
+    for number, code in enumerate(codes[:MAX_MENU_OPTIONS], start=1):
+        spoken.extend(machine.prompts(call, f"{prefix}-{code}", f"option-{number}"))
+    return spoken
+
+
+def _ask(machine: Machine, call: Call, preface: tuple[Prompt, ...] = ()) -> tuple[Action, ...]:
+    """The prompts and the question of ``call.state``, after ``preface``."""
+    state = call.state
+    say = machine.prompts
+    if state is State.LANGUAGE:
+        languages = "".join(str(n) for n in range(1, len(LANGUAGES) + 1))
+        options = tuple(Prompt("language-option", language) for language in LANGUAGES)
+        welcome = Prompt("welcome", machine.settings.default_language)
+        return (_menu_ask(machine, call, (*preface, welcome, *options), languages),)
+    if state is State.EXISTING_MENU:
+        return (_menu_ask(machine, call, (*preface, *say(call, "existing-menu")), "123"),)
+    if state is State.CANCEL_CONFIRM:
+        return (_menu_ask(machine, call, (*preface, *say(call, "cancel-confirm")), "12"),)
+    if state is State.REGION:
+        keys = "".join(str(n) for n in range(1, len(REGIONS) + 1))
+        return (_menu_ask(machine, call, (*preface, *say(call, "region-menu")), keys),)
+    if state is State.OFFICE:
+        codes = [office.code for office in call.region_offices]
+        spoken = (*preface, *say(call, "office-menu"), *_options(machine, call, codes, "office"))
+        return (_menu_ask(machine, call, spoken, _option_keys(codes)),)
+    if state is State.VISIT_TYPE:
+        codes = [visit.code for visit in call.visit_types]
+        spoken = (
+            *preface,
+            *say(call, "visit-type-menu"),
+            *_options(machine, call, codes, "visit"),
+        )
+        return (_menu_ask(machine, call, spoken, _option_keys(codes)),)
+    if state is State.PASSPORT:
+        ask = _digits_ask(machine, call, "passport-prompt", machine.settings.passport_max_digits)
+        return (Play(preface), ask) if preface else (ask,)
+    if state is State.BIRTH_DATE:
+        ask = _digits_ask(machine, call, "birthdate-prompt", 8)
+        return (Play(preface), ask) if preface else (ask,)
+    if state is State.CONFIRM_IDENTITY:
+        assert call.passport is not None and call.birth_date is not None
+        speaker = machine.speaker(call)
+        spoken = (
+            *preface,
+            *say(call, "readback-passport"),
+            *say(call, *speaker.digits(call.passport)),
+            *say(call, "readback-birthdate"),
+            *say(call, *speaker.date_with_year(call.birth_date)),
+            *say(call, "confirm-menu"),
+        )
+        return (_menu_ask(machine, call, spoken, "12"),)
+    if state is State.SLOT_OFFER:
+        assert call.slot is not None
+        spoken = (
+            *preface,
+            *say(call, "slot-offer"),
+            *machine.when(call, call.slot.starts_at),
+            *say(call, "slot-offer-office", f"office-{call.slot.office}", "slot-menu"),
+        )
+        return (_menu_ask(machine, call, spoken, "123"),)
+    if state is State.REFERENCE:
+        assert call.booking is not None
+        reference = say(call, *machine.speaker(call).reference(call.booking.reference))
+        spoken = (
+            *preface,
+            *say(call, "booking-confirmed"),
+            *reference,
+            *say(call, "reference-again"),
+            *reference,
+            *say(call, "reference-menu"),
+        )
+        return (_menu_ask(machine, call, spoken, "1"),)
+    raise FlowError(f"state {state} asks nothing")
+
+
+def _option_keys(codes: Sequence[str]) -> str:
+    return "".join(str(n) for n in range(1, min(len(codes), MAX_MENU_OPTIONS) + 1))
+
+
+def _enter(
+    machine: Machine, call: Call, state: State, preface: tuple[Prompt, ...] = (), **changes: Any
+) -> Step:
+    """Move to a menu after a valid answer: the counters start again."""
+    entered = replace(call, state=state, invalid_inputs=0, no_inputs=0, **changes)
+    return entered, _ask(machine, entered, preface)
+
+
+def _wait(call: Call, state: State, actions: tuple[Action, ...], **changes: Any) -> Step:
+    """Move to a state that waits for the slot service's answer to the last action."""
+    return replace(call, state=state, invalid_inputs=0, no_inputs=0, **changes), actions
+
+
+def _release(call: Call) -> tuple[Action, ...]:
+    return (ReleaseHold(call.hold.hold_id),) if call.hold is not None else ()
+
+
+# -- endings --------------------------------------------------------------------------------------
+
+FALLOUT_PROMPTS: Final[Mapping[str, tuple[str, ...]]] = {
+    v.REASON_OPERATOR_REQUEST: ("transfer-operator",),
+    v.REASON_INVALID_INPUT: ("transfer-operator",),
+    v.REASON_NO_INPUT: ("transfer-operator",),
+    v.REASON_NO_SLOTS: ("no-slots", "transfer-operator"),
+    v.REASON_IDENTITY_LIMIT: ("identity-limit", "transfer-operator"),
+    v.REASON_SERVICE_ERROR: ("service-error", "transfer-operator"),
+}
+
+
+def _outcome_variables(machine: Machine, call: Call, result: str) -> list[tuple[str, str]]:
+    return [
+        (v.IVR_LANGUAGE, machine.language(call)),
+        (v.IVR_OFFICE, call.office or ""),
+        (v.IVR_VISIT_TYPE, call.visit_type or ""),
+        (v.IVR_RESULT, result),
+    ]
+
+
+def _fallout(machine: Machine, call: Call, reason: str) -> Step:
+    values = _outcome_variables(machine, call, v.RESULT_FALLOUT)
+    values.insert(3, (v.IVR_FALLOUT_REASON, reason))
+    actions = (
+        *_release(call),
+        Play(machine.prompts(call, *FALLOUT_PROMPTS[reason])),
+        SetVariables(tuple(values)),
+        ReturnToDialplan(result=v.RESULT_FALLOUT, fallout_reason=reason),
+    )
+    ended = replace(
+        call, state=State.OPERATOR, hold=None, result=v.RESULT_FALLOUT, fallout_reason=reason
+    )
+    return ended, actions
+
+
+def _goodbye(machine: Machine, call: Call, result: str, *before: str) -> Step:
+    actions = (
+        Play(machine.prompts(call, *before, "goodbye")),
+        SetVariables(tuple(_outcome_variables(machine, call, result))),
+        Hangup(result=result),
+    )
+    return replace(call, state=State.GOODBYE, result=result), actions
+
+
+def _hung_up(machine: Machine, call: Call, event: CallerHungUp) -> Step:
+    ended = replace(call, state=State.HUNG_UP, hold=None, result=v.RESULT_HANGUP)
+    return ended, (*_release(call), ReturnToDialplan(result=v.RESULT_HANGUP))
+
+
+def _already_ended(machine: Machine, call: Call, event: CallerHungUp) -> Step:
+    return call, ()
+
+
+def _service_failed(machine: Machine, call: Call, event: ServiceFailed) -> Step:
+    return _fallout(machine, call, v.REASON_SERVICE_ERROR)
+
+
+def _identity_limit(machine: Machine, call: Call, event: IdentityLimitReached) -> Step:
+    return _fallout(machine, call, v.REASON_IDENTITY_LIMIT)
+
+
+# -- caller input common to every menu ------------------------------------------------------------
+
+
+def _menu(on_keys: KeyHandler, *, back: State | None) -> dict[type, Handler]:
+    """A menu row of the table: its key handler, where ``*`` leads, and the common events."""
+
+    def keys(machine: Machine, call: Call, event: Keys) -> Step:
+        digits = event.digits
+        if digits == OPERATOR_KEY:
+            return _fallout(machine, call, v.REASON_OPERATOR_REQUEST)
+        if digits.startswith(BACK_KEY):
+            if back is None:
+                return _enter(machine, call, call.state)
+            return _back(machine, call, back)
+        answer = on_keys(machine, call, digits)
+        return answer if answer is not None else _invalid(machine, call)
+
+    return {Keys: keys, NoInput: _no_input, CallerHungUp: _hung_up}
+
+
+def _back(machine: Machine, call: Call, back: State) -> Step:
+    released = _release(call)
+    entered, actions = _enter(machine, replace(call, hold=None), back)
+    return entered, (*released, *actions)
+
+
+def _invalid(machine: Machine, call: Call, prompt_id: str = "invalid-input") -> Step:
+    count = call.invalid_inputs + 1
+    if count >= machine.settings.max_invalid_inputs:
+        return _fallout(machine, call, v.REASON_INVALID_INPUT)
+    again = replace(call, invalid_inputs=count)
+    return again, _ask(machine, again, machine.prompts(call, prompt_id))
+
+
+def _no_input(machine: Machine, call: Call, event: NoInput) -> Step:
+    count = call.no_inputs + 1
+    if count >= machine.settings.max_no_inputs:
+        return _fallout(machine, call, v.REASON_NO_INPUT)
+    again = replace(call, no_inputs=count)
+    return again, _ask(machine, again, machine.prompts(call, "no-input"))
+
+
+# -- what each menu's keys do ---------------------------------------------------------------------
+
+
+def _choose(options: Sequence[Any], digits: str) -> Any | None:
+    if len(digits) == 1 and digits.isdigit() and 1 <= int(digits) <= len(options):
+        return options[int(digits) - 1]
+    return None
+
+
+def _language_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    language = _choose(LANGUAGES, digits)
+    if language is None:
+        return None
+    chosen = replace(call, language=language)
+    set_language = SetVariables(((v.CHANNEL_LANGUAGE, language),))
+    if not call.caller_number:
+        return _wait(chosen, State.LOADING_OFFICES, (set_language, FetchOffices()))
+    lookup = FindBookings(caller_number=call.caller_number)
+    return _wait(chosen, State.LOOKUP, (set_language, lookup))
+
+
+def _existing_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    assert call.existing is not None
+    if digits == "1":
+        heard = (
+            *machine.prompts(call, "your-booking"),
+            *machine.when(call, call.existing.starts_at),
+            *machine.prompts(call, f"office-{call.existing.office}"),
+        )
+        return _enter(machine, call, State.EXISTING_MENU, heard)
+    if digits == "2":
+        return _enter(machine, call, State.CANCEL_CONFIRM)
+    if digits == "3":
+        return _load_offices(machine, call)
+    return None
+
+
+def _cancel_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    assert call.existing is not None
+    if digits == "1":
+        cancel = CancelBooking(reference=call.existing.reference, caller_number=call.caller_number)
+        return _wait(call, State.CANCELLING, (cancel,))
+    if digits == "2":
+        return _enter(machine, call, State.EXISTING_MENU)
+    return None
+
+
+def _load_offices(machine: Machine, call: Call) -> Step:
+    if call.offices:
+        return _enter(machine, call, State.REGION)
+    return _wait(call, State.LOADING_OFFICES, (FetchOffices(),))
+
+
+def _region_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    region = _choose(REGIONS, digits)
+    if region is None or not any(office.region == region for office in call.offices):
+        return None
+    return _enter(machine, call, State.OFFICE, region=region)
+
+
+def _office_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    office = _choose(call.region_offices[:MAX_MENU_OPTIONS], digits)
+    if office is None:
+        return None
+    fetch = FetchVisitTypes(office=office.code)
+    return _wait(call, State.LOADING_VISIT_TYPES, (fetch,), office=office.code, visit_types=())
+
+
+def _visit_type_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    visit = _choose(call.visit_types[:MAX_MENU_OPTIONS], digits)
+    if visit is None:
+        return None
+    return _enter(machine, call, State.PASSPORT, visit_type=visit.code)
+
+
+def _passport_keys(machine: Machine, call: Call, digits: str) -> Step | None:
+    settings = machine.settings
+    if not digits.isdigit() or not (
+        settings.passport_min_digits <= len(digits) <= settings.passport_max_digits
+    ):
+        return None
+    return _enter(machine, call, State.BIRTH_DATE, passport=digits)
+
+
+def parse_birth_date(digits: str, *, today: date, earliest_year: int) -> date | None:
+    """``DDMMYYYY`` as a date of birth; None for no real date, a future one or a too old one."""
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    try:
+        born = date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+    except ValueError:
+        return None
+    if born > today or born.year < earliest_year:
+        return None
+    return born
+
+
+def _birth_date_keys(machine: Machine, call: Call, digits: str) -> Step | None:
+    born = parse_birth_date(
+        digits,
+        today=machine.local(call.started_at).date(),
+        earliest_year=machine.settings.earliest_birth_year,
+    )
+    if born is None:
+        return _invalid(machine, call, "birthdate-invalid")
+    return _enter(machine, call, State.CONFIRM_IDENTITY, birth_date=born)
+
+
+def _confirm_identity_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    if digits == "1":
+        return _search(machine, call, after=call.started_at, before=("searching",))
+    if digits == "2":
+        return _enter(machine, call, State.PASSPORT, passport=None, birth_date=None)
+    return None
+
+
+def _search(machine: Machine, call: Call, *, after: datetime, before: tuple[str, ...]) -> Step:
+    assert call.office is not None and call.visit_type is not None
+    find = FindSlot(office=call.office, visit_type=call.visit_type, after=after)
+    actions = (*_release(call), Play(machine.prompts(call, *before)), find)
+    if not before:
+        actions = (*_release(call), find)
+    return _wait(call, State.SEARCHING, actions, search_after=after, slot=None, hold=None)
+
+
+def _slot_offer_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    assert call.slot is not None and call.hold is not None
+    if digits == "1":
+        assert call.passport is not None and call.birth_date is not None
+        book = Book(
+            hold_id=call.hold.hold_id,
+            caller_number=call.caller_number,
+            language=machine.language(call),
+            passport_digits=call.passport,
+            birth_date=call.birth_date,
+            idempotency_key=f"{call.call_id}-{call.hold.hold_id}",
+        )
+        return _wait(call, State.BOOKING, (book,))
+    if digits == "2":
+        return _search(machine, call, after=call.slot.starts_at, before=())
+    if digits == "3":
+        next_day = machine.local(call.slot.starts_at).date() + timedelta(days=1)
+        midnight = datetime.combine(next_day, time(0), tzinfo=machine.zone)
+        return _search(machine, call, after=midnight, before=())
+    return None
+
+
+def _reference_key(machine: Machine, call: Call, digits: str) -> Step | None:
+    if digits == "1":
+        return _enter(machine, call, State.REFERENCE)
+    return _goodbye(machine, call, v.RESULT_BOOKED)
+
+
+def _reference_silence(machine: Machine, call: Call, event: NoInput) -> Step:
+    return _goodbye(machine, call, v.RESULT_BOOKED)
+
+
+# -- answers of the slot service ------------------------------------------------------------------
+
+
+def _bookings_found(machine: Machine, call: Call, event: BookingsFound) -> Step:
+    if not event.bookings:
+        return _load_offices(machine, call)
+    soonest = min(event.bookings, key=lambda booking: booking.starts_at)
+    preface = machine.prompts(call, "existing-booking")
+    return _enter(machine, call, State.EXISTING_MENU, preface, existing=soonest)
+
+
+def _cancelled(machine: Machine, call: Call, event: Cancelled) -> Step:
+    return _goodbye(machine, call, v.RESULT_CANCELLED, "booking-cancelled")
+
+
+def _offices_loaded(machine: Machine, call: Call, event: OfficesLoaded) -> Step:
+    active = tuple(
+        sorted(
+            (office for office in event.offices if office.active),
+            key=lambda office: office.menu_order,
+        )
+    )
+    if not active:
+        return _fallout(machine, call, v.REASON_NO_SLOTS)
+    return _enter(machine, call, State.REGION, offices=active)
+
+
+def _visit_types_loaded(machine: Machine, call: Call, event: VisitTypesLoaded) -> Step:
+    if not event.visit_types:
+        return _fallout(machine, call, v.REASON_NO_SLOTS)
+    return _enter(machine, call, State.VISIT_TYPE, visit_types=event.visit_types)
+
+
+def _slot_found(machine: Machine, call: Call, event: SlotFound) -> Step:
+    hold = HoldSlot(
+        slot_id=event.slot.slot_id,
+        caller_number=call.caller_number,
+        language=machine.language(call),
+    )
+    return _wait(call, State.HOLDING, (hold,), slot=event.slot)
+
+
+def _no_slot_left(machine: Machine, call: Call, event: NoSlotLeft) -> Step:
+    return _fallout(machine, call, v.REASON_NO_SLOTS)
+
+
+def _hold_placed(machine: Machine, call: Call, event: HoldPlaced) -> Step:
+    return _enter(machine, call, State.SLOT_OFFER, hold=event.hold)
+
+
+def _hold_refused(machine: Machine, call: Call, event: HoldRefused) -> Step:
+    assert call.slot is not None
+    return _search(machine, call, after=call.slot.starts_at, before=("slot-taken",))
+
+
+def _booking_refused(machine: Machine, call: Call, event: BookingRefused) -> Step:
+    assert call.search_after is not None
+    gone = replace(call, hold=None)
+    return _search(machine, gone, after=call.search_after, before=("slot-taken",))
+
+
+def _booked(machine: Machine, call: Call, event: Booked) -> Step:
+    return _enter(machine, call, State.REFERENCE, booking=event.booking, hold=None)
+
+
+_ENDED: Final[dict[type, Handler]] = {CallerHungUp: _already_ended}
+
+# -- THE table ------------------------------------------------------------------------------------
+
+TRANSITIONS: Final[Mapping[State, Mapping[type, Handler]]] = {
+    State.LANGUAGE: _menu(_language_key, back=None),
+    State.LOOKUP: {
+        BookingsFound: _bookings_found,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.EXISTING_MENU: _menu(_existing_key, back=State.LANGUAGE),
+    State.CANCEL_CONFIRM: _menu(_cancel_key, back=State.EXISTING_MENU),
+    State.CANCELLING: {
+        Cancelled: _cancelled,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.LOADING_OFFICES: {
+        OfficesLoaded: _offices_loaded,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.REGION: _menu(_region_key, back=State.LANGUAGE),
+    State.OFFICE: _menu(_office_key, back=State.REGION),
+    State.LOADING_VISIT_TYPES: {
+        VisitTypesLoaded: _visit_types_loaded,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.VISIT_TYPE: _menu(_visit_type_key, back=State.OFFICE),
+    State.PASSPORT: _menu(_passport_keys, back=State.VISIT_TYPE),
+    State.BIRTH_DATE: _menu(_birth_date_keys, back=State.PASSPORT),
+    State.CONFIRM_IDENTITY: _menu(_confirm_identity_key, back=State.BIRTH_DATE),
+    State.SEARCHING: {
+        SlotFound: _slot_found,
+        NoSlotLeft: _no_slot_left,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.HOLDING: {
+        HoldPlaced: _hold_placed,
+        HoldRefused: _hold_refused,
+        IdentityLimitReached: _identity_limit,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.SLOT_OFFER: _menu(_slot_offer_key, back=State.CONFIRM_IDENTITY),
+    State.BOOKING: {
+        Booked: _booked,
+        BookingRefused: _booking_refused,
+        IdentityLimitReached: _identity_limit,
+        ServiceFailed: _service_failed,
+        CallerHungUp: _hung_up,
+    },
+    State.REFERENCE: {**_menu(_reference_key, back=None), NoInput: _reference_silence},
+    State.GOODBYE: _ENDED,
+    State.OPERATOR: _ENDED,
+    State.HUNG_UP: _ENDED,
+}
+
+
+# -- the prompt ids this flow can play ------------------------------------------------------------
+
+FLOW_PROMPT_IDS: Final = frozenset(
+    {
+        "welcome",
+        "language-option",
+        "existing-booking",
+        "existing-menu",
+        "your-booking",
+        "cancel-confirm",
+        "booking-cancelled",
+        "goodbye",
+        "region-menu",
+        "office-menu",
+        "visit-type-menu",
+        "passport-prompt",
+        "birthdate-prompt",
+        "birthdate-invalid",
+        "readback-passport",
+        "readback-birthdate",
+        "confirm-menu",
+        "searching",
+        "slot-offer",
+        "slot-offer-office",
+        "slot-menu",
+        "slot-taken",
+        "no-slots",
+        "booking-confirmed",
+        "reference-again",
+        "reference-menu",
+        "transfer-operator",
+        "service-error",
+        "identity-limit",
+        "invalid-input",
+        "no-input",
+        *(f"option-{number}" for number in range(1, MAX_MENU_OPTIONS + 1)),
+    }
+)
+
+
+def prompt_ids(
+    *, office_codes: Sequence[str] = (), visit_type_codes: Sequence[str] = ()
+) -> set[str]:
+    """Every prompt id the flow can play, besides the fragments of :mod:`ivr.speech`.
+
+    Office and visit-type names come from the slot service at run time, so their ids
+    (``office-<code>``, ``visit-<code>``) are included for the codes given.
+    """
+    names = {f"office-{code}" for code in office_codes}
+    names |= {f"visit-{code}" for code in visit_type_codes}
+    return set(FLOW_PROMPT_IDS) | names
