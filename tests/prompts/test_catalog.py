@@ -69,7 +69,7 @@ def test_refuses_broken_tables_naming_file_and_id(
 
 
 def test_refuses_invalid_toml_and_an_empty_directory(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match="no \\*.toml"):
+    with pytest.raises(CatalogError, match=r"no \*\.toml"):
         load_catalog(tmp_path)
     write(tmp_path, "a.toml", "[x\n")
     with pytest.raises(CatalogError, match="not valid TOML"):
