@@ -130,16 +130,16 @@ class FastAgiServer:
         self._routes = dict(routes)
         self._metrics = metrics
         self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+        self._connections: set[asyncio.Task[None]] = set()  # one per call
         self._closing = False
+        self._port: int | None = None
 
     @property
     def port(self) -> int:
         """The bound port (useful with port 0 in tests)."""
-        if self._server is None:
+        if self._port is None:
             raise RuntimeError("the server is not started")
-        port: int = self._server.sockets[0].getsockname()[1]
-        return port
+        return self._port
 
     @property
     def active_connections(self) -> int:
@@ -149,6 +149,7 @@ class FastAgiServer:
         self._server = await asyncio.start_server(
             self._handle_connection, self._settings.host, self._settings.port
         )
+        self._port = self._server.sockets[0].getsockname()[1]
         logger.info("FastAGI server listening on %s:%s", self._settings.host, self.port)
 
     async def shutdown(self) -> None:
@@ -181,18 +182,23 @@ class FastAgiServer:
     async def _handle_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
+        # The call runs in its own task so that a shutdown can cancel it without cancelling
+        # the task asyncio.start_server awaits (Python 3.11 logs that as an error).
+        call = asyncio.create_task(self._serve_connection(reader, writer))
+        self._connections.add(call)
         try:
-            await self._serve_connection(reader, writer)
+            await asyncio.wait({call})
         finally:
-            self._connections.discard(task)
+            self._connections.discard(call)
             writer.close()
             try:
                 await writer.wait_closed()
             except ConnectionError as error:
                 logger.debug("connection closed with %s", error)
+        if call.cancelled():
+            logger.warning("call from %s cancelled at shutdown", writer.get_extra_info("peername"))
+        else:
+            call.result()
 
     async def _serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

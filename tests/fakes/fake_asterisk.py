@@ -67,6 +67,7 @@ class Transcript:
     executed: list[tuple[str, str]] = field(default_factory=list)
     caller_hung_up: bool = False
     agi_hung_up: bool = False
+    connection_reset: bool = False
     remaining_events: list[CallerEvent] = field(default_factory=list)
 
     def variable(self, name: str) -> str | None:
@@ -346,27 +347,32 @@ class FakeAsterisk:
         """Connect, answer commands until the server closes, return the transcript."""
         reader, writer = await asyncio.open_connection(self._host, self._port)
         try:
-            writer.write(agi_environment(
-                network_script=self._script,
-                request=f"agi://{self._host}:{self._port}/{self._script}",
-                language=self._language, callerid=self._callerid,
-            ))
-            self.simulator.start()
-            self._send_hangup_notice(writer)
-            await writer.drain()
-            while True:
-                line = await asyncio.wait_for(reader.readline(), self._timeout)
-                if not line:
-                    break
-                replies = self.simulator.handle(line.decode("utf-8", "replace").rstrip("\n"))
-                writer.write("".join(f"{reply}\n" for reply in replies).encode())
-                self._send_hangup_notice(writer)
-                await writer.drain()
+            await self._converse(reader, writer)
+        except ConnectionError:
+            self.simulator.transcript.connection_reset = True
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError):  # the server closed first
                 await writer.wait_closed()
         return self.simulator.transcript
+
+    async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(agi_environment(
+            network_script=self._script,
+            request=f"agi://{self._host}:{self._port}/{self._script}",
+            language=self._language, callerid=self._callerid,
+        ))
+        self.simulator.start()
+        self._send_hangup_notice(writer)
+        await writer.drain()
+        while True:
+            line = await asyncio.wait_for(reader.readline(), self._timeout)
+            if not line:
+                break
+            replies = self.simulator.handle(line.decode("utf-8", "replace").rstrip("\n"))
+            writer.write("".join(f"{reply}\n" for reply in replies).encode())
+            self._send_hangup_notice(writer)
+            await writer.drain()
 
     def _send_hangup_notice(self, writer: asyncio.StreamWriter) -> None:
         if self.simulator.take_hangup_notice():
