@@ -7,13 +7,16 @@ other parts (the slot client, the call flow) that test against the real app in-p
             offices = (await http.get("/offices")).json()
 
 ``prepared_app`` migrates a fresh SQLite file under ``tmp_path``, loads the seed file and
-materialises ``days`` days of slots (default 14: fast, and past the 2 h minimum notice).
-Pass ``clock=ManualClock(...)`` to control hold expiry and policy windows.
+materialises ``days`` days of slots (default 14) from the clock's date; that takes about a
+second. Many tests: build the file once with ``build_template`` (session fixture) and pass
+``template=`` to copy it instead (milliseconds). Pass ``clock=ManualClock(...)`` to control
+hold expiry and policy windows (use the same date the template was built for).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,6 +50,16 @@ async def prepare(app: FastAPI, *, days: int = 14, first_day: dt.date | None = N
     return await services.materialise.materialise(first_day=first_day, days=days)
 
 
+async def build_template(folder: Path, *, clock: Clock, days: int = 14) -> Path:
+    """A migrated, seeded SQLite file in ``folder`` to copy into many tests."""
+    app = create_app(sqlite_settings(folder), clock=clock)
+    try:
+        await prepare(app, days=days)
+    finally:
+        await app.state.services.context.database.dispose()
+    return folder / "slots.sqlite3"
+
+
 @asynccontextmanager
 async def prepared_app(
     folder: Path | None = None,
@@ -54,15 +67,19 @@ async def prepared_app(
     settings: ApiSettings | None = None,
     clock: Clock | None = None,
     days: int = 14,
+    template: Path | None = None,
 ) -> AsyncIterator[FastAPI]:
     """An app on a migrated, seeded database (SQLite in ``folder`` unless ``settings``)."""
     if settings is None:
         if folder is None:
             raise ValueError("give a folder for the SQLite file, or settings")
         settings = sqlite_settings(folder)
+        if template is not None:
+            shutil.copyfile(template, folder / "slots.sqlite3")
     app = create_app(settings, clock=clock or SystemClock())
     try:
-        await prepare(app, days=days)
+        if template is None:
+            await prepare(app, days=days)
         yield app
     finally:
         await app.state.services.context.database.dispose()

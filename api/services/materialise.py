@@ -68,7 +68,7 @@ class MaterialiseService:
                             Slot.local_date >= start, Slot.local_date <= last
                         )
                     )
-                ).tuples()
+                ).all()
             )
             rows: list[dict[str, object]] = []
             for index in range(count):
