@@ -1,4 +1,7 @@
-"""Settings of the AMI bridge (pydantic-settings, environment prefix ``IVR_AMI_``)."""
+"""Settings of the AMI bridge (pydantic-settings, environment prefix ``IVR_AMI_``).
+
+The defaults match the ``[ivr]`` user of ``dialplans/manager.conf`` on loopback.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ class AmiSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 5038
-    username: str = "ivr-console"
-    secret: SecretStr = SecretStr("ivr-console-dev-secret")
+    username: str = "ivr"
+    secret: SecretStr = SecretStr("ivr-dev-secret")
     events: str = Field(default="call,agent,user", description="event classes asked at login")
     connect_timeout_seconds: float = Field(default=5.0, gt=0)
     action_timeout_seconds: float = Field(default=5.0, gt=0)

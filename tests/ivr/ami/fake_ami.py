@@ -38,7 +38,7 @@ def load_transcript(path: Path) -> list[bytes]:
 
 @dataclass
 class FakeAmi:
-    username: str = "ivr-console"
+    username: str = "ivr"
     secret: str = "secret"
     answer_pings: bool = True
     queue_entries: list[dict[str, str]] = field(default_factory=list)

@@ -73,7 +73,7 @@ async def test_recorded_answered_call_pops_the_screen_even_in_tiny_tcp_chunks(
     assert (caller.context.language, caller.context.office) == ("uk", "praha-cigankova")
     assert caller.context.fallout_reason == "no-slots"
     login = fake.actions("Login")[0]
-    assert login["Username"] == "ivr-console" and login["Events"] == "call,agent,user"
+    assert login["Username"] == "ivr" and login["Events"] == "call,agent,user"
 
 
 async def test_wrong_secret_never_connects_and_retries_with_backoff(fake: FakeAmi) -> None:
