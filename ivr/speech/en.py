@@ -4,7 +4,7 @@
   use when speaking a date, in the US and most of the UK's phone services).
 - Years: "nineteen eighty-five" (split in two pairs), "nineteen oh five", "nineteen hundred",
   "two thousand", "two thousand one", "two thousand twenty-five". The last form is used for
-  2010–2035 too ("two thousand ten" rather than "twenty ten"): one rule, never ambiguous.
+  2010 onwards too ("two thousand ten" rather than "twenty ten"): one rule, never ambiguous.
 - Times: the 12-hour clock with "a.m."/"p.m.": "at two thirty p.m.", "at nine a.m.",
   "at eleven oh five a.m.". Most callers choosing English are not native speakers; the
   12-hour clock is what spoken English uses, and "p.m." removes the doubt a 24-hour

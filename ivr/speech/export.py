@@ -1,6 +1,6 @@
 """Write ``prompts/catalog/speech.toml`` from the per-language tables.
 
-    python -m ivr.speech.export            # rewrite the file
+    python -m ivr.speech.export            # rewrite the file   (or: ivr speech export)
     python -m ivr.speech.export --check    # exit 1 when the file is out of date
 
 The TOML is written by hand rather than with a TOML library: the format is fixed by the
@@ -37,22 +37,29 @@ def catalog_toml() -> str:
     return HEADER + "\n" + "\n".join(tables)
 
 
+def is_current(path: Path) -> bool:
+    """Whether ``path`` holds exactly what ``catalog_toml()`` would write."""
+    return path.exists() and path.read_text(encoding="utf-8") == catalog_toml()
+
+
+def run(*, path: Path, check: bool) -> int:
+    """Write (or with ``check`` only compare) the file; the exit status of the command."""
+    if check:
+        if not is_current(path):
+            print(f"{path} is out of date: run python -m ivr.speech.export", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(catalog_toml(), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description="Write prompts/catalog/speech.toml")
     parser.add_argument("--path", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--check", action="store_true", help="fail when the file is stale")
     arguments = parser.parse_args(argv)
-    expected = catalog_toml()
-    if arguments.check:
-        current = arguments.path.read_text(encoding="utf-8") if arguments.path.exists() else ""
-        if current != expected:
-            print(f"{arguments.path} is out of date: run python -m ivr.speech.export",
-                  file=sys.stderr)
-            return 1
-        return 0
-    arguments.path.write_text(expected, encoding="utf-8")
-    print(f"wrote {arguments.path}")
-    return 0
+    return run(path=arguments.path, check=arguments.check)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from __future__ import annotations
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 FIRST_YEAR = 1900
-LAST_YEAR = 2035
+LAST_YEAR = 2099
 
 
 def weekday(iso_weekday: int) -> str:

@@ -7,7 +7,8 @@ where its grammar differs, and names them in its docstring. The texts live next 
 subclass in a ``TEXTS`` table, so a reviewer reads one language in one file.
 
 Domain (anything else raises ``OutOfDomain``):
-- dates: any ``datetime.date``; with the year only for 1900–2035 (dates of birth and slots);
+- dates: any ``datetime.date``; with the year only for 1900–2099 (the fragments compose every
+  year of both centuries; dates of birth need 1900 on);
 - times: any hour and minute, seconds and microseconds must be zero;
 - digit strings and references: ``0``-``9`` only, at least one digit.
 
@@ -68,7 +69,7 @@ class Speaker:
         return [*self.date(day), *self.year(day.year)]
 
     def year(self, year: int) -> list[str]:
-        """A year of 1900–2035 as it ends a date."""
+        """A year of 1900–2099 as it ends a date."""
         if not ids.FIRST_YEAR <= year <= ids.LAST_YEAR:
             raise OutOfDomain(
                 f"year {year} outside the spoken range {ids.FIRST_YEAR}-{ids.LAST_YEAR}"

@@ -100,6 +100,7 @@ BIRTH_DATES = {
         (D(1905, 7, 15), "patnáctého července tisíc devět set pět"),
         (D(1980, 8, 2), "druhého srpna tisíc devět set osmdesát"),
         (D(2035, 11, 11), "jedenáctého listopadu dva tisíce třicet pět"),
+        (D(2099, 1, 31), "třicátého prvního ledna dva tisíce devadesát devět"),
     ],
     "en": [
         (D(1985, 1, 5), "January fifth nineteen eighty five"),
@@ -131,6 +132,7 @@ BIRTH_DATES = {
         (D(1980, 8, 2), "второго августа тысяча девятьсот восьмидесятого года"),
         (D(1940, 5, 9), "девятого мая тысяча девятьсот сорокового года"),
         (D(1993, 10, 3), "третьего октября тысяча девятьсот девяносто третьего года"),
+        (D(2050, 1, 1), "первого января две тысячи пятидесятого года"),
     ],
     "vi": [
         (D(1985, 1, 5), "ngày mồng năm tháng một năm một nghìn chín trăm tám mươi lăm"),
