@@ -1,11 +1,14 @@
 """espeak-ng, the offline default backend (Debian package `espeak-ng`, about 15 ms a sentence).
 
 The text goes in on stdin so that no text can be taken for an option; `--stdout` gives a WAV.
-The engine is deterministic, so the same text and voice give the same bytes.
+The engine is deterministic, so the same text and voice give the same bytes. espeak-ng quietly
+speaks English when asked for a voice it does not have, so mapped voices are checked against
+`espeak-ng --voices` (the Language column) before use.
 """
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +16,19 @@ from dataclasses import dataclass, field
 from prompts.backends import SynthesisError
 from prompts.languages import LANGUAGES
 from prompts.settings import PromptSettings
+
+
+@functools.cache
+def installed_voices(binary: str) -> frozenset[str]:
+    """The voice codes (Language column of `espeak-ng --voices`) this engine has."""
+    try:
+        completed = subprocess.run(
+            [binary, "--voices"], capture_output=True, check=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SynthesisError(f"espeak-ng could not run: {exc}") from exc
+    lines = completed.stdout.decode("utf-8", "replace").splitlines()[1:]
+    return frozenset(line.split()[1] for line in lines if len(line.split()) > 1)
 
 
 def _default_voices() -> dict[str, str]:
@@ -41,9 +57,15 @@ class EspeakBackend:
 
     def voice(self, language: str) -> str:
         try:
-            return self.voices[language]
+            voice = self.voices[language]
         except KeyError:
             raise SynthesisError(f"espeak-ng: no voice mapped for language {language!r}") from None
+        if voice not in installed_voices(self.binary):
+            raise SynthesisError(
+                f"espeak-ng has no voice {voice!r} for language {language!r} "
+                f"(see `{self.binary} --voices`)"
+            )
+        return voice
 
     def synthesise(self, text: str, language: str) -> bytes:
         command = [self.binary, "-v", self.voice(language), "-s", str(self.speed_wpm),

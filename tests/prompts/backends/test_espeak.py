@@ -1,0 +1,37 @@
+"""The espeak-ng backend against the installed engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from prompts.backends import SynthesisError
+from prompts.backends.espeak import EspeakBackend
+from prompts.languages import LANGUAGES
+from tests.prompts.conftest import require_tools
+
+
+@pytest.mark.parametrize("language", [language.code for language in LANGUAGES])
+def test_every_language_has_a_voice_that_speaks(language: str) -> None:
+    require_tools()
+    wav = EspeakBackend().synthesise("- a", language)  # a leading dash is text, not an option
+    assert wav.startswith(b"RIFF") and len(wav) > 5_000
+
+
+def test_same_text_same_bytes() -> None:
+    require_tools()
+    espeak = EspeakBackend()
+    assert espeak.synthesise("Dobrý den", "cs") == espeak.synthesise("Dobrý den", "cs")
+
+
+def test_unmapped_language_and_missing_engine_are_synthesis_errors() -> None:
+    with pytest.raises(SynthesisError, match="no voice mapped for language 'de'"):
+        EspeakBackend().voice("de")
+    with pytest.raises(SynthesisError, match="could not run"):
+        EspeakBackend(binary="/nonexistent/espeak-ng").synthesise("hello", "en")
+
+
+def test_unknown_voice_fails_loudly() -> None:
+    require_tools()
+    # espeak-ng itself would quietly speak English with its default voice
+    with pytest.raises(SynthesisError, match="has no voice 'no-such-voice' for language 'cs'"):
+        EspeakBackend(voices={"cs": "no-such-voice"}).synthesise("hello", "cs")

@@ -1,0 +1,51 @@
+"""sox conversion and the speech checks."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from prompts.audio import (
+    ConversionError,
+    SilentAudioError,
+    SoxConverter,
+    check_speech,
+    sln16_duration_s,
+    sln16_rms,
+)
+from tests.prompts.conftest import espeak_wav, require_tools
+
+
+def test_rms_and_duration_of_raw_samples() -> None:
+    samples = struct.pack("<4h", 1000, -1000, 1000, -1000)
+    assert sln16_rms(samples) == pytest.approx(1000)
+    assert sln16_rms(b"") == 0
+    assert sln16_duration_s(bytes(32_000)) == 1.0
+
+
+def test_silence_and_too_short_audio_are_refused() -> None:
+    with pytest.raises(SilentAudioError, match="silent"):
+        check_speech(bytes(32_000), what="cs/ivr/x")
+    loud_but_short = struct.pack("<h", 8000) * 1600 * 2  # 0.2 s, padding included
+    with pytest.raises(SilentAudioError, match="only"):
+        check_speech(loud_but_short, what="cs/ivr/x")
+
+
+def test_render_is_deterministic_and_in_the_three_formats() -> None:
+    require_tools()
+    wav = espeak_wav("press one")
+    first = SoxConverter().render(wav, what="en/ivr/option-1")
+    assert first == SoxConverter().render(wav, what="en/ivr/option-1")
+    assert len(first.ulaw) == len(first.alaw) == len(first.sln16) // 4
+    assert first.ulaw != first.alaw
+    peak = max(abs(s) for s in struct.unpack(f"<{len(first.sln16) // 2}h", first.sln16))
+    assert 20_000 < peak < 32_767  # normalised to -3 dBFS: loud, with headroom
+
+
+def test_sox_errors_name_the_prompt() -> None:
+    require_tools()
+    with pytest.raises(ConversionError, match="en/ivr/x: sox"):
+        SoxConverter().render(b"not a wav", what="en/ivr/x")
+    with pytest.raises(ConversionError, match="could not run"):
+        SoxConverter(binary="/nonexistent/sox").render(b"", what="en/ivr/x")
