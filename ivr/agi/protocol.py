@@ -154,9 +154,10 @@ def format_command(*words: str, quoted: tuple[str, ...] = ()) -> bytes:
 class AgiParser:
     """Turns the bytes Asterisk sends into events; keeps no socket."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, expect_environment: bool = True) -> None:
+        """`expect_environment=False` when the environment was read by someone else (pyst2)."""
         self._buffer = bytearray()
-        self._environment_lines: list[str] | None = []
+        self._environment_lines: list[str] | None = [] if expect_environment else None
         self._usage_lines: list[str] | None = None
         self._events: deque[AgiEvent] = deque()
 

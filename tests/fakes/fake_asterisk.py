@@ -380,8 +380,9 @@ class FakeAsterisk:
 
 
 async def run_classic_agi(
-    argv: Sequence[str],
+    command: Sequence[str],
     *,
+    args: Sequence[str] = (),
     caller: Iterable[CallerEvent] = (),
     language: str = "cs",
     callerid: str = "+420777123456",
@@ -389,11 +390,12 @@ async def run_classic_agi(
     env: Mapping[str, str] | None = None,
     reply_timeout_s: float = 10.0,
 ) -> tuple[Transcript, int, bytes]:
-    """Run a classic AGI script as Asterisk does (stdin/stdout, SIGHUP on hangup).
+    """Run a classic AGI script as Asterisk does: `AGI(command,args…)` becomes the process
+    `command args…` on stdin/stdout, with `agi_arg_N` in the environment and SIGHUP on hangup.
 
     Returns the transcript, the exit code and what the script wrote to stderr."""
     process = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        *command, *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE, env={**os.environ, **(env or {})},
     )
     assert process.stdin is not None and process.stdout is not None
@@ -402,8 +404,8 @@ async def run_classic_agi(
     stderr_task = asyncio.ensure_future(process.stderr.read())
     try:
         process.stdin.write(agi_environment(
-            network_script=None, request=argv[0], language=language, callerid=callerid,
-            args=argv[1:],
+            network_script=None, request=command[-1], language=language, callerid=callerid,
+            args=args,
         ))
         simulator.start()
         await process.stdin.drain()

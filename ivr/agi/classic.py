@@ -1,0 +1,135 @@
+"""Classic AGI: Asterisk runs `ivr-agi-classic <route>` once per call, on stdin/stdout.
+
+For small installations without a daemon: `AGI(ivr-agi-classic,booking)` in the dialplan runs
+the same flow as `AGI(agi://host/booking)`, resolved through the same `IVR_AGI_ROUTES` map
+(`ivr.agi.routing`) and the same per-call error boundary (`ivr.agi.server.run_call`).
+
+pyst2's `asterisk.agi.AGI` reads the environment and turns Asterisk's SIGHUP into a flag; we
+use it for that and for writing commands, but read replies ourselves through
+`ivr.agi.protocol`, because pyst2's `get_result()` drops GET DATA's `(timeout)` marker
+(a timeout and `#` both come back as `''`), turns 511 into `AGIUnknownError` and does not know
+`HANGUP` lines. Replies are read in a worker thread so the flow's other awaits (the slot
+service) keep their timeouts.
+
+    AgiError
+     ├── AgiHangup ── AgiDeadChannel   SIGHUP seen, stdin closed, EPIPE, 511
+     ├── AgiInvalidCommand, AgiUsageError, AgiAppError, AgiProtocolError
+     └── AgiTimeout                    no reply line within the read timeout
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from asterisk.agi import AGI
+from prometheus_client import CollectorRegistry
+
+from ivr.agi.commands import AgiCommands
+from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout
+from ivr.agi.metrics import AgiMetrics
+from ivr.agi.protocol import (
+    NEED_DATA,
+    AgiParser,
+    AgiReply,
+    HangupReceived,
+    ReplyReceived,
+    parse_environment,
+)
+from ivr.agi.routing import RouteConfigError, resolve_factory
+from ivr.agi.server import mark_call_failed, run_call
+from ivr.agi.settings import AgiSettings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ROUTE = "booking"
+
+
+class ClassicAgiChannel(AgiCommands):
+    """An `AgiChannel` over a pyst2 `AGI` object (stdin/stdout of a per-call process)."""
+
+    def __init__(self, *, agi: Any, settings: AgiSettings) -> None:
+        env = parse_environment([f"{key}: {value}" for key, value in agi.env.items()])
+        super().__init__(env)
+        self._agi = agi
+        self._settings = settings
+        self._parser = AgiParser(expect_environment=False)
+
+    def _note_sighup(self) -> None:
+        if self._agi._got_sighup:
+            self._hung_up = True
+
+    async def _round_trip(self, line: bytes, *, media: bool, extra_s: float) -> AgiReply:
+        self._note_sighup()
+        budget = self._settings.media_timeout_s if media else self._settings.command_timeout_s
+        try:
+            self._agi.send_command(line.decode("utf-8").rstrip("\n"))
+            async with asyncio.timeout(budget + extra_s):
+                reply = await self._read_reply()
+        except TimeoutError as error:
+            raise AgiTimeout(f"no reply to {line!r} within {budget + extra_s:.1f} s") from error
+        except BrokenPipeError as error:
+            self._hung_up = True
+            raise AgiHangup("Asterisk closed our stdin/stdout") from error
+        self._note_sighup()
+        return reply
+
+    async def _read_reply(self) -> AgiReply:
+        while True:
+            event = self._parser.next_event()
+            if event is NEED_DATA:
+                line: str = await asyncio.to_thread(self._agi.stdin.readline)
+                if not line:
+                    self._hung_up = True
+                    raise AgiHangup("Asterisk closed stdin")
+                self._parser.feed(line.encode("utf-8"))
+            elif isinstance(event, HangupReceived):
+                self._hung_up = True
+            elif isinstance(event, ReplyReceived):
+                return event.reply
+            else:
+                raise AgiProtocolError(f"unexpected {event!r}")
+
+
+def open_agi(*, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Any:
+    """pyst2's AGI on the given streams; it reads the environment at once."""
+    return AGI(stdin=stdin, stdout=stdout, stderr=stderr)
+
+
+async def run_classic_call(*, agi: Any, route: str, settings: AgiSettings) -> int:
+    """Resolve the route, run the call in the shared error boundary; the exit status."""
+    channel = ClassicAgiChannel(agi=agi, settings=settings)
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    path = settings.routes.get(route)
+    try:
+        if path is None:
+            raise RouteConfigError(f"no route {route!r} in IVR_AGI_ROUTES")
+        handler = resolve_factory(path)(metrics=metrics)
+    except RouteConfigError:
+        logger.exception("classic AGI cannot start route %r", route)
+        await mark_call_failed(channel)
+        return 1
+    await run_call(channel, handler=handler, route=route, metrics=metrics)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script `ivr-agi-classic [route]`: one call on stdin/stdout."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    route = arguments[0] if arguments else DEFAULT_ROUTE
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="ivr-agi-classic %(levelname)s %(name)s: %(message)s")
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
+    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+    with open(os.devnull, "w") as pyst2_debug_output:  # pyst2 echoes every line to stderr
+        agi = open_agi(stdin=stdin, stdout=stdout, stderr=pyst2_debug_output)
+        return asyncio.run(run_classic_call(agi=agi, route=route, settings=AgiSettings()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

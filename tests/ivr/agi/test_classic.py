@@ -1,0 +1,72 @@
+"""The classic AGI entry point run as Asterisk runs it: a subprocess on stdin/stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.fakes.fake_asterisk import HangUp, Press, Silence, run_classic_agi
+
+REPO = Path(__file__).resolve().parents[3]
+CLASSIC = [sys.executable, "-m", "ivr.agi.classic"]
+ROUTES = {
+    "probe": "tests.ivr.agi.sample_routes:create_probe_handler",
+    "crash": "tests.ivr.agi.sample_routes:create_crashing_handler",
+}
+ENV = {"IVR_AGI_ROUTES": json.dumps(ROUTES), "PYTHONPATH": str(REPO)}
+
+
+async def test_classic_agi_runs_a_route_and_keeps_get_data_timeout_apart_from_hash() -> None:
+    transcript, returncode, stderr = await run_classic_agi(
+        CLASSIC, args=["probe", "extra"],
+        caller=[Press("2"), Press("123"), Silence(), Press("#"), Press("1")],
+        env=ENV,
+    )
+    assert returncode == 0, stderr.decode()
+    assert transcript.variables["SEEN_SCRIPT_ARGS"] == "probe,extra"
+    assert transcript.variables["SEEN_KEY"] == "2"
+    assert transcript.variables["SEEN_SILENCE"] == "123/True"  # pyst2 alone would say ''
+    assert transcript.variables["SEEN_HASH"] == "/False"
+    assert transcript.variables["IVR_RESULT"] == "booked"
+
+
+async def test_classic_agi_sighup_is_a_hangup() -> None:
+    transcript, returncode, stderr = await run_classic_agi(
+        CLASSIC, args=["probe"], caller=[Press("1"), HangUp(between_commands=True)], env=ENV
+    )
+    assert returncode == 0, stderr.decode()
+    assert transcript.caller_hung_up
+    assert transcript.variables["IVR_RESULT"] == "hangup"
+    assert b"hung up" in stderr
+
+
+async def test_classic_agi_hangup_during_a_prompt() -> None:
+    transcript, returncode, _ = await run_classic_agi(
+        CLASSIC, args=["probe"], caller=[HangUp()], env=ENV
+    )
+    assert returncode == 0
+    assert transcript.variables["IVR_RESULT"] == "hangup"
+
+
+async def test_classic_agi_error_boundary_sets_ivr_result_error() -> None:
+    transcript, returncode, stderr = await run_classic_agi(CLASSIC, args=["crash"], env=ENV)
+    assert returncode == 0
+    assert transcript.variables["IVR_RESULT"] == "error"
+    assert b"flow bug in classic AGI" in stderr
+
+
+async def test_classic_agi_unknown_route_fails_with_ivr_result_error() -> None:
+    transcript, returncode, stderr = await run_classic_agi(CLASSIC, args=["nowhere"], env=ENV)
+    assert returncode == 1
+    assert transcript.variables["IVR_RESULT"] == "error"
+    assert b"no route 'nowhere'" in stderr
+
+
+async def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "ivr-agi-classic"
+    transcript, returncode, stderr = await run_classic_agi(
+        [str(script)], args=["crash"], env=ENV
+    )
+    assert returncode == 0, stderr.decode()
+    assert transcript.played == ["en/ivr/welcome"]
