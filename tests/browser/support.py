@@ -1,0 +1,53 @@
+"""Headless Chromium from Debian, driven by Playwright for Python (no browser download)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.support.services import unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@asynccontextmanager
+async def chromium_page() -> AsyncIterator[Any]:
+    """A fresh page in Debian's chromium; fails under CI=true, skips elsewhere when missing."""
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError as exc:
+        unavailable(f"playwright is not installed: {exc}")
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        unavailable("Debian's chromium is not installed (scripts/system-deps.sh test)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+        )
+        try:
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            page.set_default_timeout(10_000)
+            yield page
+        finally:
+            await browser.close()
+
+
+async def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
