@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from ivr.console.command import console
 from ivr.phone.command import phone
 from ivr.speech.cli import app as speech_app
 from prompts.cli import app as prompts_app
@@ -12,6 +13,7 @@ app = typer.Typer(help="ivr-booking call engine", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
 app.command("phone")(phone)
 app.add_typer(speech_app, name="speech")
+app.command("console")(console)
 
 
 def main() -> None:
