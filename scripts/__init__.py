@@ -1,0 +1,1 @@
+"""Launchers for a newcomer's machine (`make demo`); not part of the installed packages."""
