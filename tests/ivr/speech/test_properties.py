@@ -63,3 +63,25 @@ def test_whole_domain_uses_every_fragment_id() -> None:
         for digit in "0123456789":
             used.update(speaker.digits(digit * 2))
     assert used == KNOWN
+
+
+@given(
+    language=languages,
+    starts_at=st.datetimes(
+        min_value=dt.datetime(2026, 1, 1),
+        max_value=dt.datetime(2035, 12, 31),
+        timezones=st.just(dt.timezone(dt.timedelta(hours=1))),
+    ).map(lambda moment: moment.replace(second=0, microsecond=0)),
+)
+def test_every_slot_speaks_weekday_then_date_then_time(
+    language: str, starts_at: dt.datetime
+) -> None:
+    speaker = speaker_for(language)
+    fragments = speaker.slot(starts_at)
+    _speaks(language, fragments)
+    assert fragments == [
+        *speaker.weekday(starts_at.date()),
+        *speaker.date(starts_at.date()),
+        *speaker.time(starts_at.time()),
+    ]
+    assert fragments[0].startswith("weekday-")
