@@ -1,28 +1,36 @@
-"""Tunables of the call flow, passed into the machine and the runner through their constructors.
+"""Tunables of the call flow (env prefix ``IVR_FLOW_``), passed into the machine and the runner
+through their constructors; whoever starts the engine (``ivr serve``, the AGI route factory)
+builds them once.
 
-A plain frozen pydantic model, not a ``BaseSettings``: the process settings of ``ivr serve``
-(:mod:`ivr.serve`) read the environment once and build this.
+Errors: pydantic's ``ValidationError`` for a value out of range.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES: tuple[str, ...] = ("cs", "en", "uk", "ru", "vi")
 REGIONS: tuple[str, ...] = ("praha", "stredocesky")
 
 
-class FlowSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class FlowSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IVR_FLOW_", frozen=True)
 
-    max_invalid_inputs: int = Field(default=3, ge=1)
-    max_no_inputs: int = Field(default=3, ge=1)
-    menu_timeout_ms: int = Field(default=5000, ge=100)
-    first_digit_timeout_ms: int = Field(default=8000, ge=100)
-    inter_digit_timeout_ms: int = Field(default=3000, ge=100)
+    max_invalid_inputs: int = Field(default=3, ge=1, description="wrong keys before an operator")
+    max_no_inputs: int = Field(default=3, ge=1, description="silences before an operator")
+    menu_timeout_ms: int = Field(default=5000, ge=100, description="silence after a menu")
+    first_digit_timeout_ms: int = Field(
+        default=8000, ge=100, description="silence before the first digit of a number"
+    )
+    inter_digit_timeout_ms: int = Field(
+        default=3000, ge=100, description="silence after a digit that ends a number"
+    )
     passport_min_digits: int = Field(default=4, ge=1)
     passport_max_digits: int = Field(default=20, ge=1)
     earliest_birth_year: int = 1900
     default_language: str = "cs"
     timezone: str = "Europe/Prague"
-    service_budget_seconds: float = Field(default=2.0, gt=0)
+    service_budget_seconds: float = Field(
+        default=2.0, gt=0, description="time allowed to each slot-service request"
+    )

@@ -1,0 +1,259 @@
+"""The booking flow end to end on our side: the fake Asterisk over TCP, the real FastAGI server,
+the runner, the slot client and the real slot service in-process (migrated, seeded SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from api.testing import prepared_app
+from ivr.agi.metrics import AgiMetrics
+from ivr.agi.server import FastAgiServer
+from ivr.agi.settings import AgiSettings
+from ivr.flow.runner import SlotService, build_booking_runner
+from ivr.flow.settings import FlowSettings
+from ivr.slots import SlotClient
+from tests.fakes.fake_asterisk import CallerEvent, FakeAsterisk, HangUp, Press, Silence, Transcript
+
+CALLER = "+420777123456"
+TOKEN = "ivr-dev-token"
+
+# The English first-time caller of docs/architecture.md, key by key.
+BOOKING_KEYS: list[CallerEvent] = [
+    Press("2"),  # English
+    Press("1"),  # Prague
+    Press("1"),  # Žukovského
+    Press("1"),  # the first visit type
+    Press("123456789#"),  # passport
+    Press("05011990"),  # date of birth
+    Press("1"),  # read-back correct
+    Press("1"),  # accept the slot
+    Silence(),  # the reference menu: no repeat
+]
+
+
+class SlowTransport(httpx.AsyncBaseTransport):
+    """The real app behind a delay: a slot service that answers too late."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, delay_s: float) -> None:
+        self._inner, self._delay_s = inner, delay_s
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(self._delay_s)
+        return await self._inner.handle_async_request(request)
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    async with prepared_app(tmp_path, days=7) as prepared:
+        yield prepared
+
+
+@pytest.fixture
+async def slots(app: FastAPI) -> AsyncIterator[SlotClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with SlotClient(base_url="http://slots.test", token=TOKEN, transport=transport) as c:
+        yield c
+
+
+class Engine:
+    """The FastAGI server with the booking route, and a way to place calls against it."""
+
+    def __init__(self, slots: SlotService, **flow: object) -> None:
+        self.metrics = AgiMetrics(registry=CollectorRegistry())
+        runner = build_booking_runner(flow=FlowSettings(**flow), slots=slots, metrics=self.metrics)
+        self.server = FastAgiServer(
+            settings=AgiSettings(port=0), routes={"booking": runner}, metrics=self.metrics
+        )
+
+    async def call(self, caller: Sequence[CallerEvent], *, callerid: str = CALLER) -> Transcript:
+        await self.server.start()
+        try:
+            fake = FakeAsterisk(port=self.server.port, caller=caller, callerid=callerid)
+            return await fake.run()
+        finally:
+            await self.server.shutdown()
+
+    def outcome(self, result: str, language: str) -> float:
+        value = self.metrics.registry.get_sample_value(
+            "ivr_call_outcomes_total", {"result": result, "language": language}
+        )
+        return value or 0.0
+
+
+def active_holds(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
+        (count,) = database.execute("SELECT count(*) FROM holds WHERE status = 'active'").fetchone()
+    return int(count)
+
+
+def english(prompt_id: str) -> str:
+    return f"en/ivr/{prompt_id}"
+
+
+async def test_a_first_time_caller_books_and_the_booking_exists(
+    slots: SlotClient, tmp_path: Path
+) -> None:
+    engine = Engine(slots)
+    transcript = await engine.call(BOOKING_KEYS)
+
+    assert transcript.variables["CHANNEL(language)"] == "en"
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    assert transcript.variables["IVR_OFFICE"] == "praha-zukovskeho"
+    assert transcript.variables["IVR_VISIT_TYPE"] == "ltr-new"
+    assert transcript.agi_hung_up and not transcript.remaining_events
+    played = transcript.played
+    assert played[0] == "cs/ivr/welcome"
+    assert played.index(english("slot-offer")) < played.index(english("booking-confirmed"))
+    assert played[-1] == english("goodbye")
+    # the passport's digits were collected one by one after the first (inter-digit timeout)
+    assert any(command.startswith("WAIT FOR DIGIT 3000") for command in transcript.commands)
+
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    assert booking.caller_number == CALLER
+    assert booking.office == "praha-zukovskeho" and booking.visit_type == "ltr-new"
+    assert booking.language == "en" and booking.channel == "phone"
+    assert english("reference-again") in played
+    assert active_holds(tmp_path) == 0
+    assert engine.outcome("booked", "en") == 1
+
+
+async def test_an_expert_keys_ahead_through_the_prompts(slots: SlotClient) -> None:
+    transcript = await Engine(slots).call(BOOKING_KEYS)
+    # the language key interrupted the welcome: no language option was played
+    assert "cs/ivr/language-option" not in transcript.played
+    stream = next(c for c in transcript.commands if c.startswith("STREAM FILE"))
+    assert stream.split()[3].strip('"') == "123450*"
+
+
+async def test_an_existing_booking_is_heard_and_cancelled(slots: SlotClient) -> None:
+    await Engine(slots).call(BOOKING_KEYS)
+    (booking,) = await slots.bookings_for_caller(CALLER)
+
+    transcript = await Engine(slots).call(
+        [Press("2"), Press("1"), Press("2"), Press("1")]  # English, hear it, cancel, confirm
+    )
+    played = transcript.played
+    assert english("existing-booking") in played
+    assert english("your-booking") in played
+    assert played[-2:] == [english("booking-cancelled"), english("goodbye")]
+    assert transcript.variables["IVR_RESULT"] == "cancelled"
+    assert await slots.bookings_for_caller(CALLER) == []
+    assert booking.reference
+
+
+@pytest.mark.parametrize(
+    ("caller", "reason", "language"),
+    [
+        ([Press("0")], "operator-request", "cs"),
+        ([Press("2"), Press("1"), Press("1"), Press("0")], "operator-request", "en"),
+        ([Press("9"), Press("8"), Press("7")], "invalid-input", "cs"),
+        ([Press("4"), Silence(), Silence(), Silence()], "no-input", "ru"),
+    ],
+)
+async def test_caller_fallouts_reach_the_dialplan_with_their_reason(
+    slots: SlotClient, caller: list[CallerEvent], reason: str, language: str
+) -> None:
+    engine = Engine(slots)
+    transcript = await engine.call(caller)
+    assert transcript.variables["IVR_RESULT"] == "fallout"
+    assert transcript.variables["IVR_FALLOUT_REASON"] == reason
+    assert transcript.variables["IVR_LANGUAGE"] == language
+    assert transcript.played[-1] == f"{language}/ivr/transfer-operator"
+    assert not transcript.agi_hung_up, "a fall-out returns to the dialplan, which queues"
+    assert (
+        engine.metrics.registry.get_sample_value(
+            "ivr_call_fallouts_total", {"reason": reason, "language": language}
+        )
+        == 1
+    )
+
+
+async def test_no_slots_left_hands_over_to_an_operator(tmp_path: Path) -> None:
+    async with prepared_app(tmp_path, days=0) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with SlotClient(base_url="http://s", token=TOKEN, transport=transport) as slots:
+            transcript = await Engine(slots).call(BOOKING_KEYS[:7])
+    assert transcript.variables["IVR_FALLOUT_REASON"] == "no-slots"
+    assert transcript.played[-2:] == [english("no-slots"), english("transfer-operator")]
+
+
+async def test_an_identity_over_its_limit_goes_to_an_operator(
+    slots: SlotClient, tmp_path: Path
+) -> None:
+    # the same person (passport, birth date) already booked this visit type from another phone
+    await Engine(slots).call(BOOKING_KEYS, callerid="+420601000000")
+    transcript = await Engine(slots).call(BOOKING_KEYS)
+    assert transcript.variables["IVR_FALLOUT_REASON"] == "identity-limit"
+    assert transcript.played[-2:] == [english("identity-limit"), english("transfer-operator")]
+    assert await slots.bookings_for_caller(CALLER) == []
+    assert active_holds(tmp_path) == 0
+
+
+async def test_a_slot_service_that_is_down_gives_an_apology_and_an_operator() -> None:
+    async with SlotClient(base_url="http://127.0.0.1:9", token=TOKEN) as slots:
+        transcript = await Engine(slots).call([Press("2")])
+    assert transcript.variables["IVR_FALLOUT_REASON"] == "service-error"
+    assert transcript.variables["IVR_RESULT"] == "fallout"
+    assert transcript.played[-2:] == [english("service-error"), english("transfer-operator")]
+
+
+async def test_a_slow_slot_service_gives_an_apology_within_the_budget(app: FastAPI) -> None:
+    slow = SlowTransport(httpx.ASGITransport(app=app), delay_s=5.0)
+    async with SlotClient(base_url="http://s", token=TOKEN, transport=slow) as slots:
+        engine = Engine(slots, service_budget_seconds=0.2)
+        started = asyncio.get_running_loop().time()
+        transcript = await engine.call([Press("2")])
+        elapsed = asyncio.get_running_loop().time() - started
+    assert transcript.variables["IVR_FALLOUT_REASON"] == "service-error"
+    assert elapsed < 3.0
+
+
+HANGUP_POINTS = list(range(len(BOOKING_KEYS)))
+
+
+@pytest.mark.parametrize("keys_before_hangup", HANGUP_POINTS)
+async def test_a_hangup_at_every_step_leaves_no_hold_and_no_unconfirmed_booking(
+    slots: SlotClient, tmp_path: Path, keys_before_hangup: int
+) -> None:
+    engine = Engine(slots)
+    transcript = await engine.call([*BOOKING_KEYS[:keys_before_hangup], HangUp()])
+    assert transcript.caller_hung_up
+    assert active_holds(tmp_path) == 0
+    bookings = await slots.bookings_for_caller(CALLER)
+    accepted = keys_before_hangup >= BOOKING_KEYS.index(Press("1"), 7) + 1
+    assert len(bookings) == (1 if accepted else 0)
+    assert "IVR_RESULT" not in transcript.variables or accepted
+
+
+async def test_a_hangup_while_the_seat_is_held_releases_it(
+    slots: SlotClient, tmp_path: Path
+) -> None:
+    # a wrong key at the slot menu, then the caller hangs up during the apology
+    transcript = await Engine(slots).call([*BOOKING_KEYS[:7], Press("7"), HangUp()])
+    assert english("slot-offer") in transcript.played
+    assert transcript.played[-1] == english("invalid-input")
+    assert transcript.caller_hung_up
+    assert active_holds(tmp_path) == 0
+    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
+        (released,) = database.execute("SELECT count(*) FROM holds").fetchone()
+    assert released == 1
+
+
+async def test_the_next_slot_releases_the_first_hold(slots: SlotClient, tmp_path: Path) -> None:
+    transcript = await Engine(slots).call([*BOOKING_KEYS[:7], Press("2"), Press("1"), Silence()])
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    assert active_holds(tmp_path) == 0
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
+        (holds,) = database.execute("SELECT count(*) FROM holds").fetchone()
+    assert holds == 2
+    assert booking.starts_at.date() >= date.today()
