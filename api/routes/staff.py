@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from api.models import BookingStatus
 from api.routes.convert import booking_out, closure_out, template_out
@@ -141,6 +141,9 @@ async def delete_template(template_id: int, services: ServicesDep, _: AdminDep) 
 
 
 @admin_router.post("/materialise", response_model=MaterialiseOut)
-async def materialise(services: ServicesDep, _: AdminDep) -> MaterialiseOut:
-    """Create the missing slots of the horizon from the current capacity templates."""
-    return MaterialiseOut(created_slots=await services.materialise.materialise())
+async def materialise(
+    services: ServicesDep, _: AdminDep, days: Annotated[int | None, Query(ge=1, le=800)] = None
+) -> MaterialiseOut:
+    """Create the missing slots of the next ``days`` (default: the horizon) from the current
+    capacity templates; existing slots are left as they are."""
+    return MaterialiseOut(created_slots=await services.materialise.materialise(days=days))

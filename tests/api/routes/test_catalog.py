@@ -3,12 +3,27 @@ from __future__ import annotations
 import httpx
 
 OFFICES = [
-    "praha-zukovskeho", "praha-cigankova", "praha-kolbenova", "praha-hladkov", "benesov",
-    "beroun", "kladno", "kolin", "kutna-hora", "melnik", "mlada-boleslav", "pribram",
+    "praha-zukovskeho",
+    "praha-cigankova",
+    "praha-kolbenova",
+    "praha-hladkov",
+    "benesov",
+    "beroun",
+    "kladno",
+    "kolin",
+    "kutna-hora",
+    "melnik",
+    "mlada-boleslav",
+    "pribram",
 ]
 VISIT_TYPES = [
-    "ltr-new", "ltr-extension", "ltr-purpose-change", "permanent-residence", "biometrics",
-    "card-pickup", "eu-family-temporary",
+    "ltr-new",
+    "ltr-extension",
+    "ltr-purpose-change",
+    "permanent-residence",
+    "biometrics",
+    "card-pickup",
+    "eu-family-temporary",
 ]
 
 

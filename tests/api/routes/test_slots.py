@@ -136,9 +136,7 @@ async def test_holds_per_caller_per_hour_are_limited(
     assert (await hold(ivr, slots[30]["slot_id"])).status_code == 201
 
 
-async def test_hold_on_unknown_or_too_soon_slot(
-    ivr: httpx.AsyncClient, clock: ManualClock
-) -> None:
+async def test_hold_on_unknown_or_too_soon_slot(ivr: httpx.AsyncClient, clock: ManualClock) -> None:
     missing = await hold(ivr, 10_000_000)
     assert missing.status_code == 404
     assert missing.json()["error_id"] == "slot-not-found"
