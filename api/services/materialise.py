@@ -61,15 +61,15 @@ class MaterialiseService:
                     )
                 ).all()
             }
-            existing = set(
-                (
-                    await session.execute(
-                        select(Slot.office_code, Slot.visit_type_code, Slot.starts_at).where(
-                            Slot.local_date >= start, Slot.local_date <= last
-                        )
-                    )
-                ).all()
+            existing_rows = await session.execute(
+                select(Slot.office_code, Slot.visit_type_code, Slot.starts_at).where(
+                    Slot.local_date >= start, Slot.local_date <= last
+                )
             )
+            existing: set[tuple[str, str, dt.datetime]] = {
+                (office_code, visit_code, starts_at)
+                for office_code, visit_code, starts_at in existing_rows.all()
+            }
             rows: list[dict[str, object]] = []
             for index in range(count):
                 day = start + dt.timedelta(days=index)
