@@ -71,9 +71,9 @@ class AgiCommands(ABC):
 
     async def _command(self, line: bytes, *, media: bool = False, extra_s: float = 0.0) -> AgiReply:
         reply = await self._round_trip(line, media=media, extra_s=extra_s)
-        command = line.decode("utf-8", errors="replace").strip()
         if reply.code == 200:
             return reply
+        command = line.decode("utf-8", errors="replace").strip()
         if reply.code == 510:
             raise AgiInvalidCommand(f"{command!r}: {reply.text}")
         if reply.code == 511:

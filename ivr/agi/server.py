@@ -147,7 +147,10 @@ class FastAgiServer:
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
-            self._handle_connection, self._settings.host, self._settings.port
+            self._handle_connection,
+            self._settings.host,
+            self._settings.port,
+            backlog=self._settings.listen_backlog,
         )
         self._port = self._server.sockets[0].getsockname()[1]
         logger.info("FastAGI server listening on %s:%s", self._settings.host, self.port)

@@ -24,6 +24,9 @@ class AgiSettings(BaseSettings):
         description="Asterisk hosts allowed to connect (FastAGI has no authentication)",
     )
     max_concurrent_calls: int = Field(default=2000, ge=1)
+    listen_backlog: int = Field(
+        default=1024, ge=1, description="pending connections the kernel queues (calls in a burst)"
+    )
     header_timeout_s: float = Field(
         default=5.0, gt=0, description="time allowed for the agi_* block after connecting"
     )

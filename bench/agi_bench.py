@@ -1,0 +1,356 @@
+"""FastAGI transport benchmark: our server against panoramisk 1.4's FastAGI `Application`.
+
+    .venv/bin/python bench/agi_bench.py [--calls-concurrent 1000] [--calls-total 3000]
+                                        [--handler package.module:factory]
+
+Each server runs in its own process (so its memory is measured alone); this process plays N
+concurrent callers with the fake Asterisk's simulator (tests/fakes). Every call runs the AGI
+command sequence of a full booking call by an expert caller (language, region, office, visit
+type, passport, birth date, read-back, slot offer, reference read out twice, goodbye, the
+IVR_* variables). `--handler` plugs in a real route factory for our server instead (e.g. the
+booking flow; it then needs the slot service it talks to); panoramisk always runs the script.
+
+Figures:
+- calls_per_s: completed calls per second with N calls in flight, for both servers;
+- turnaround_p99_ms: time from the fake Asterisk writing a reply to reading the next command,
+  as the caller side sees it (both processes share the machine's cores);
+- kb_per_call: the server's RSS growth with N calls live (held mid-call), divided by N.
+The last line of output is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ivr.agi.channel import AgiChannel, AgiHandler  # noqa: E402
+from ivr.agi.protocol import format_command  # noqa: E402
+from tests.fakes.fake_asterisk import (  # noqa: E402
+    AsteriskSimulator,
+    CallerEvent,
+    Press,
+    Silence,
+    agi_environment,
+)
+
+Step = tuple[str, ...]
+
+# The AGI commands of one full booking by an English expert caller (docs/architecture.md):
+# keys 2, 1, 1, 1, passport + #, DDMMYYYY, 1 (confirm), 1 (accept); prompts as L/ivr/<id>.
+BOOKING_STEPS: list[Step] = [
+    ("stream", "cs/ivr/welcome", "12345"),
+    ("stream", "cs/ivr/language-option", "12345"),
+    ("set", "CHANNEL(language)", "en"),
+    ("set", "IVR_LANGUAGE", "en"),
+    ("stream", "en/ivr/region-menu", "012*"),
+    ("stream", "en/ivr/office-menu", "01234*"),
+    ("set", "IVR_OFFICE", "praha-zukovskeho"),
+    ("stream", "en/ivr/visit-type-menu", "01234567*"),
+    ("set", "IVR_VISIT_TYPE", "ltr-new"),
+    ("get_data", "en/ivr/passport-prompt", "5000", "20"),
+    ("get_data", "en/ivr/birthdate-prompt", "5000", "8"),
+    ("stream", "en/ivr/readback-passport", "0*"),
+    *[("stream", f"en/ivr/digit-{digit}", "0*") for digit in "12345678"],
+    ("stream", "en/ivr/readback-birthdate", "0*"),
+    ("stream", "en/ivr/day-1", "0*"),
+    ("stream", "en/ivr/month-2", "0*"),
+    ("stream", "en/ivr/year-1990", "0*"),
+    ("stream", "en/ivr/confirm-menu", "012*"),
+    ("stream", "en/ivr/searching", ""),
+    ("stream", "en/ivr/slot-offer", "0123*"),
+    ("stream", "en/ivr/weekday-2", "0123*"),
+    ("stream", "en/ivr/day-5", "0123*"),
+    ("stream", "en/ivr/month-1", "0123*"),
+    ("stream", "en/ivr/time-9-30", "0123*"),
+    ("stream", "en/ivr/slot-offer-office", "0123*"),
+    ("stream", "en/ivr/office-praha-zukovskeho", "0123*"),
+    ("stream", "en/ivr/slot-menu", "0123*"),
+    ("stream", "en/ivr/booking-confirmed", "1"),
+    *[("stream", f"en/ivr/group-{group}", "1") for group in ("12", "34", "56", "78")],
+    ("stream", "en/ivr/reference-again", "1"),
+    *[("stream", f"en/ivr/group-{group}", "1") for group in ("12", "34", "56", "78")],
+    ("stream", "en/ivr/reference-menu", "1"),
+    ("wait", "3000"),
+    ("stream", "en/ivr/goodbye", ""),
+    ("set", "IVR_RESULT", "booked"),
+]
+EXPERT_KEYS: list[CallerEvent] = [
+    Press("2"), Press("1"), Press("1"), Press("1"), Press("12345678#"), Press("01021990"),
+    Press("1"), Press("1"), Silence(),
+]
+HOLD_AFTER_COMMANDS = len(BOOKING_STEPS) // 2  # where calls wait while memory is measured
+
+
+def step_line(step: Step) -> bytes:
+    kind, *args = step
+    if kind == "stream":
+        return format_command("STREAM", "FILE", quoted=(args[0], args[1]))
+    if kind == "get_data":
+        return format_command("GET", "DATA", quoted=(args[0], args[1], args[2]))
+    if kind == "wait":
+        return format_command("WAIT", "FOR", "DIGIT", args[0])
+    return format_command("SET", "VARIABLE", quoted=(args[0], args[1]))
+
+
+async def run_steps_on_channel(channel: AgiChannel) -> None:
+    for kind, *args in BOOKING_STEPS:
+        if kind == "stream":
+            await channel.stream_file(args[0], args[1])
+        elif kind == "get_data":
+            await channel.get_data(args[0], int(args[1]), int(args[2]))
+        elif kind == "wait":
+            await channel.wait_for_digit(int(args[0]))
+        else:
+            await channel.set_variable(args[0], args[1])
+
+
+def create_scripted_handler(**_: object) -> AgiHandler:
+    return run_steps_on_channel
+
+
+# ---------------------------------------------------------------- server processes
+
+
+def raise_file_limit() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+async def serve_ours(handler_path: str | None) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from ivr.agi.metrics import AgiMetrics
+    from ivr.agi.routing import resolve_factory
+    from ivr.agi.server import FastAgiServer
+    from ivr.agi.settings import AgiSettings
+
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    factory = resolve_factory(handler_path) if handler_path else create_scripted_handler
+    settings = AgiSettings(port=0, max_concurrent_calls=100_000, listen_backlog=4096)
+    server = FastAgiServer(
+        settings=settings, routes={"booking": factory(metrics=metrics)}, metrics=metrics
+    )
+    await server.start()
+    await announce_and_wait(server.port)
+    await server.shutdown()
+
+
+async def serve_panoramisk() -> None:
+    from panoramisk.fast_agi import Application, Request
+
+    lines = [step_line(step).decode().rstrip("\n") for step in BOOKING_STEPS]
+
+    async def booking(request: Request) -> None:
+        for line in lines:
+            await request.send_command(line)
+
+    app = Application(loop=asyncio.get_running_loop())
+    app.add_route("booking", booking)
+    server = await asyncio.start_server(app.handler, "127.0.0.1", 0, backlog=4096)
+    await announce_and_wait(server.sockets[0].getsockname()[1])
+    server.close()
+
+
+async def announce_and_wait(port: int) -> None:
+    print(f"PORT {port}", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
+
+
+# ---------------------------------------------------------------- callers
+
+
+@dataclass
+class CallerStats:
+    turnarounds_s: list[float] = field(default_factory=list)
+    completed: int = 0
+    failed: int = 0
+
+
+async def one_call(port: int, stats: CallerStats, hold: asyncio.Event | None,
+                   held: Callable[[], None]) -> None:
+    simulator = AsteriskSimulator(caller=EXPERT_KEYS, language="cs")
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        async with asyncio.timeout(600):  # one timer per call, not per line
+            await converse(port, reader, writer, simulator, stats, hold, held)
+    finally:
+        writer.close()
+
+
+async def converse(port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                   simulator: AsteriskSimulator, stats: CallerStats,
+                   hold: asyncio.Event | None, held: Callable[[], None]) -> None:
+    writer.write(agi_environment(network_script="booking",
+                                 request=f"agi://127.0.0.1:{port}/booking"))
+    await writer.drain()
+    replied_at: float | None = None
+    commands = 0
+    while True:
+        line = await reader.readline()
+        if replied_at is not None and line:
+            stats.turnarounds_s.append(time.perf_counter() - replied_at)
+        if not line:
+            break
+        commands += 1
+        if hold is not None and commands == HOLD_AFTER_COMMANDS:
+            held()
+            await hold.wait()
+        replies = simulator.handle(line.decode("utf-8", "replace").rstrip("\n"))
+        writer.write("".join(f"{reply}\n" for reply in replies).encode())
+        replied_at = time.perf_counter()
+    if commands == len(BOOKING_STEPS) and not simulator.transcript.caller_hung_up:
+        stats.completed += 1
+    else:
+        stats.failed += 1
+
+
+async def start_server_process(kind: str, handler_path: str | None) -> tuple[
+        asyncio.subprocess.Process, int]:
+    argv = [sys.executable, __file__, "--serve", kind]
+    if handler_path:
+        argv += ["--handler", handler_path]
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 30)
+    if not line.startswith(b"PORT "):
+        raise RuntimeError(f"{kind} server did not start: {line!r}")
+    return process, int(line.split()[1])
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+async def measure_memory(port: int, pid: int, concurrent: int) -> float:
+    """RSS growth of the server with `concurrent` calls held mid-call, per call (KB)."""
+    warmup = CallerStats()
+    await asyncio.gather(*(one_call(port, warmup, None, lambda: None) for _ in range(20)))
+    baseline = rss_kb(pid)
+    hold = asyncio.Event()
+    arrived = 0
+    all_held = asyncio.Event()
+
+    def held() -> None:
+        nonlocal arrived
+        arrived += 1
+        if arrived == concurrent:
+            all_held.set()
+
+    stats = CallerStats()
+    calls = [asyncio.create_task(one_call(port, stats, hold, held)) for _ in range(concurrent)]
+    await asyncio.wait_for(all_held.wait(), 120)
+    await asyncio.sleep(0.2)
+    live = rss_kb(pid)
+    hold.set()
+    await asyncio.gather(*calls)
+    return (live - baseline) / concurrent
+
+
+async def measure_throughput(port: int, concurrent: int, total: int) -> tuple[float, CallerStats]:
+    stats = CallerStats()
+    slots = asyncio.Semaphore(concurrent)
+
+    async def bounded() -> None:
+        async with slots:
+            await one_call(port, stats, None, lambda: None)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(bounded() for _ in range(total)))
+    elapsed = time.perf_counter() - started
+    return stats.completed / elapsed, stats
+
+
+def p99(values: Sequence[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[98] if values else 0.0
+
+
+async def bench_server(kind: str, *, concurrent: int, total: int,
+                       handler_path: str | None) -> dict[str, float]:
+    process, port = await start_server_process(kind, handler_path)
+    try:
+        kb_per_call = await measure_memory(port, process.pid, concurrent)
+        calls_per_s, stats = await measure_throughput(port, concurrent, total)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        await asyncio.wait_for(process.wait(), 30)
+    print(f"{kind:>11}: {calls_per_s:8.1f} calls/s, {stats.completed} completed, "
+          f"{stats.failed} failed, turnaround p50 "
+          f"{statistics.median(stats.turnarounds_s) * 1000:.2f} ms p99 "
+          f"{p99(stats.turnarounds_s) * 1000:.2f} ms, {kb_per_call:.1f} KB per live call",
+          flush=True)
+    return {
+        "calls_per_s": calls_per_s,
+        "failed": float(stats.failed),
+        "turnaround_p50_ms": statistics.median(stats.turnarounds_s) * 1000,
+        "turnaround_p99_ms": p99(stats.turnarounds_s) * 1000,
+        "kb_per_call": kb_per_call,
+    }
+
+
+async def run_bench(*, concurrent: int, total: int, handler_path: str | None) -> dict[str, object]:
+    ours = await bench_server("ours", concurrent=concurrent, total=total,
+                              handler_path=handler_path)
+    theirs = await bench_server("panoramisk", concurrent=concurrent, total=total,
+                                handler_path=None)
+    return {
+        "concurrent_calls": concurrent,
+        "total_calls": total,
+        "agi_commands_per_call": len(BOOKING_STEPS),
+        "handler": handler_path or "scripted-booking-sequence",
+        "calls_per_s": round(ours["calls_per_s"], 1),
+        "calls_per_s_panoramisk": round(theirs["calls_per_s"], 1),
+        "ratio_vs_panoramisk": round(ours["calls_per_s"] / theirs["calls_per_s"], 2),
+        "turnaround_p50_ms": round(ours["turnaround_p50_ms"], 2),
+        "turnaround_p99_ms": round(ours["turnaround_p99_ms"], 2),
+        "turnaround_p99_ms_panoramisk": round(theirs["turnaround_p99_ms"], 2),
+        "kb_per_call": round(ours["kb_per_call"], 1),
+        "kb_per_call_panoramisk": round(theirs["kb_per_call"], 1),
+        "failed_calls": int(ours["failed"] + theirs["failed"]),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls-concurrent", type=int, default=1000)
+    parser.add_argument("--calls-total", type=int, default=0, help="default: 3 x concurrent")
+    parser.add_argument("--handler", default=None,
+                        help="route factory for our server, 'package.module:factory'")
+    parser.add_argument("--serve", choices=["ours", "panoramisk"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    raise_file_limit()
+    if args.serve == "ours":
+        asyncio.run(serve_ours(args.handler))
+        return
+    if args.serve == "panoramisk":
+        asyncio.run(serve_panoramisk())
+        return
+    total = args.calls_total or 3 * args.calls_concurrent
+    print(f"FastAGI benchmark: {args.calls_concurrent} concurrent calls, {total} in all, "
+          f"{len(BOOKING_STEPS)} AGI commands each (python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores)", flush=True)
+    result = asyncio.run(run_bench(concurrent=args.calls_concurrent, total=total,
+                                   handler_path=args.handler))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
