@@ -31,6 +31,7 @@ IVR_VARIABLES = (IVR_LANGUAGE, IVR_OFFICE, IVR_VISIT_TYPE, IVR_FALLOUT_REASON, I
 
 QUEUE_PREFIX = "operators-"
 CALLBACK_USER_EVENT = "IvrCallbackRequest"
+CALLBACK_RESULT_EVENT = "IvrCallbackResult"
 
 
 class CallerStatus(StrEnum):
@@ -418,7 +419,10 @@ class QueueState:
         return changes
 
     def _on_user_event(self, event: Mapping[str, object], now: float) -> list[Change]:
-        if _text(event, "UserEvent") != CALLBACK_USER_EVENT:
+        kind = _text(event, "UserEvent")
+        if kind == CALLBACK_RESULT_EVENT:
+            return self._on_callback_result(event, now)
+        if kind != CALLBACK_USER_EVENT:
             return []
         queue = _text(event, "Queue")
         callback = Callback(
@@ -437,21 +441,38 @@ class QueueState:
         return changes
 
     def _on_originate_response(self, event: Mapping[str, object], now: float) -> list[Change]:
+        """The operator's phone leg: failure ends the callback; success waits for the caller."""
         action_id = _text(event, "ActionID")
         for callback in self.callbacks.values():
             if callback.action_id and callback.action_id == action_id:
-                answered = _text(event, "Response") == "Success"
+                if _text(event, "Response") == "Success":
+                    progressed = replace(callback, outcome="operator answered, calling the caller")
+                    self.callbacks[callback.callback_id] = progressed
+                    return [CallbackChanged(progressed)]
                 return [
                     self.finish_callback(
                         callback_id=callback.callback_id,
-                        outcome="answered"
-                        if answered
-                        else f"failed: reason {_text(event, 'Reason')}",
-                        answered=answered,
+                        outcome=f"operator phone not answered (reason {_text(event, 'Reason')})",
+                        answered=False,
                         now=now,
                     )
                 ]
         return []
+
+    def _on_callback_result(self, event: Mapping[str, object], now: float) -> list[Change]:
+        """``UserEvent(IvrCallbackResult,CallbackId: n,DialStatus: ${DIALSTATUS})``."""
+        callback_id = int(_text(event, "CallbackId") or 0)
+        if callback_id not in self.callbacks:
+            return []
+        status = _text(event, "DialStatus").upper()
+        return [
+            self.finish_callback(
+                callback_id=callback_id,
+                outcome=f"caller {status.lower() or 'unknown'}",
+                answered=status == "ANSWER",
+                now=now,
+            )
+        ]
 
     # ---- commands from the console ------------------------------------------------------------
 

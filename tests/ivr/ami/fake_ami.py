@@ -45,6 +45,7 @@ class FakeAmi:
     queue_members: list[dict[str, str]] = field(default_factory=list)
     variables: dict[str, dict[str, str]] = field(default_factory=dict)
     originate_answers: bool = True
+    callback_dial_status: str = "ANSWER"
     received: list[dict[str, str]] = field(default_factory=list)
     logins: int = 0
     port: int = 0
@@ -151,6 +152,12 @@ class FakeAmi:
             action["Variable"] = ",".join(variables)
             result = "Success" if self.originate_answers else "Failure"
             reason = "4" if self.originate_answers else "3"
+            callback_id = next((v.split("=", 1)[1] for v in variables
+                                if v.startswith("IVR_CALLBACK_ID=")), "")
+            dialled = [encode([("Event", "UserEvent"), ("UserEvent", "IvrCallbackResult"),
+                               ("Channel", action.get("Channel", "")),
+                               ("Uniqueid", "1700000099.1"), ("CallbackId", callback_id),
+                               ("DialStatus", self.callback_dial_status)])]
             return [
                 encode([("Response", "Success"), aid,
                         ("Message", "Originate successfully queued")]),
@@ -158,5 +165,6 @@ class FakeAmi:
                         ("Channel", action.get("Channel", "")), ("Context", "ivr-callback"),
                         ("Exten", action.get("Exten", "")), ("Reason", reason),
                         ("Uniqueid", "1700000099.1")]),
+                *(dialled if self.originate_answers else []),
             ]
         return [encode([("Response", "Error"), aid, ("Message", "Invalid/unknown command")])]

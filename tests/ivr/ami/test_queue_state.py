@@ -182,8 +182,27 @@ def test_callback_request_is_listed_in_order_and_its_outcome_recorded() -> None:
     )
     assert isinstance(outcome, CallbackChanged)
     assert outcome.callback.status is CallbackStatus.failed
-    assert outcome.callback.outcome == "failed: reason 3"
+    assert outcome.callback.outcome == "operator phone not answered (reason 3)"
     assert outcome.callback.finished_at == 50.0
+
+
+def test_callback_outcome_follows_the_operator_leg_then_the_caller_leg() -> None:
+    state = QueueState()
+    state.apply(caller_event("UserEvent", UserEvent="IvrCallbackRequest"), now=0.0)
+    state.start_callback(callback_id=1, interface="PJSIP/operator1", action_id="cb-9")
+    [ringing] = state.apply(
+        {"Event": "OriginateResponse", "ActionID": "cb-9", "Response": "Success", "Reason": "4"},
+        now=5.0,
+    )
+    assert isinstance(ringing, CallbackChanged)
+    assert ringing.callback.status is CallbackStatus.dialing
+    assert ringing.callback.outcome == "operator answered, calling the caller"
+    [busy] = state.apply({"Event": "UserEvent", "UserEvent": "IvrCallbackResult",
+                          "CallbackId": "1", "DialStatus": "BUSY"}, now=9.0)
+    assert isinstance(busy, CallbackChanged)
+    assert busy.callback.status is CallbackStatus.failed and busy.callback.outcome == "caller busy"
+    assert state.apply({"Event": "UserEvent", "UserEvent": "IvrCallbackResult",
+                        "CallbackId": "42", "DialStatus": "ANSWER"}, now=9.0) == []
 
 
 def test_starting_a_callback_twice_is_refused() -> None:

@@ -157,7 +157,7 @@ async def test_callbacks_are_listed_in_order_and_started_with_originate(
         await wait_until(lambda: stack.bridge.state.callbacks[first].status.value == "answered")
         state = (await client.get("/api/state")).json()
     assert [c["caller_number"] for c in state["callbacks"]] == ["+420777000002"]
-    assert state["recent_callbacks"][0]["outcome"] == "answered"
+    assert state["recent_callbacks"][0]["outcome"] == "caller answer"
     [originate] = stack.fake_ami.actions("Originate")
     assert originate["Channel"] == INTERFACE and originate["Exten"] == "+420777000001"
 
