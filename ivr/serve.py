@@ -1,0 +1,101 @@
+"""``ivr serve``: the FastAGI server running the booking flow against the slot service.
+
+Settings come from the environment, all under ``IVR_``, each part with its own prefix so the
+same variables drive ``ivr serve``, the classic AGI entry point and the route factory:
+
+- ``IVR_AGI_*``: FastAGI host and port (default 127.0.0.1:4573), allowed Asterisk peers,
+  timeouts, metrics port (:class:`ivr.agi.settings.AgiSettings`);
+- ``IVR_SLOTS_*``: slot service URL (default http://127.0.0.1:8080), token (default
+  ``ivr-dev-token``), per-request budget (:class:`ivr.slots.SlotClientSettings`);
+- ``IVR_FLOW_*``: invalid-input and no-input limits, menu and digit timeouts
+  (:class:`ivr.flow.settings.FlowSettings`);
+- ``IVR_LOG_LEVEL``.
+
+The route ``booking`` runs the flow with one slot client for the whole process; any other
+route in ``IVR_AGI_ROUTES`` is built through its factory (``ivr.agi.routing``). SIGTERM lets the
+calls in progress finish (``IVR_AGI_SHUTDOWN_GRACE_S``), then the slot client is closed.
+
+Errors: pydantic's ``ValidationError`` for bad settings (reported by typer as a usage error);
+``OSError`` when the port cannot be bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+from prometheus_client import CollectorRegistry
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ivr.agi.channel import AgiHandler
+from ivr.agi.metrics import AgiMetrics
+from ivr.agi.routing import build_routes
+from ivr.agi.server import serve as serve_fastagi
+from ivr.agi.settings import AgiSettings
+from ivr.flow.runner import build_booking_runner
+from ivr.flow.settings import FlowSettings
+from ivr.slots import SlotClient, SlotClientSettings
+
+logger = logging.getLogger(__name__)
+
+BOOKING_ROUTE = "booking"
+
+
+class ServeSettings(BaseSettings):
+    """Everything ``ivr serve`` needs; each part reads its own ``IVR_<PART>_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="IVR_")
+
+    agi: AgiSettings = Field(default_factory=AgiSettings)
+    slots: SlotClientSettings = Field(default_factory=SlotClientSettings)
+    flow: FlowSettings = Field(default_factory=FlowSettings)
+    log_level: str = "INFO"
+
+
+async def run_engine(settings: ServeSettings) -> None:
+    """Serve calls until SIGTERM or SIGINT."""
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    async with SlotClient.from_settings(settings.slots) as slots:
+        runner = build_booking_runner(flow=settings.flow, slots=slots, metrics=metrics)
+        others = {
+            route: path for route, path in settings.agi.routes.items() if route != BOOKING_ROUTE
+        }
+        routes: dict[str, AgiHandler] = build_routes(route_paths=others, metrics=metrics)
+        routes[BOOKING_ROUTE] = runner
+        logger.info(
+            "booking flow on agi://%s:%s/%s, slot service %s",
+            settings.agi.host,
+            settings.agi.port,
+            BOOKING_ROUTE,
+            settings.slots.base_url,
+        )
+        await serve_fastagi(settings=settings.agi, routes=routes, metrics=metrics)
+
+
+def serve(
+    host: str | None = typer.Option(None, help="FastAGI address (default IVR_AGI_HOST)"),
+    port: int | None = typer.Option(None, help="FastAGI port (default IVR_AGI_PORT)"),
+    slots_url: str | None = typer.Option(
+        None, help="slot service URL (default IVR_SLOTS_BASE_URL)"
+    ),
+) -> None:
+    """Run the FastAGI server with the booking flow (route `booking`) until SIGTERM."""
+    try:
+        settings = ServeSettings()
+        agi = settings.agi.model_copy(
+            update={
+                key: value for key, value in (("host", host), ("port", port)) if value is not None
+            }
+        )
+        slots = settings.slots.model_copy(
+            update={"base_url": slots_url} if slots_url is not None else {}
+        )
+    except ValidationError as error:
+        raise typer.BadParameter(str(error)) from error
+    settings = settings.model_copy(update={"agi": agi, "slots": slots})
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    asyncio.run(run_engine(settings))
