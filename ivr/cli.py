@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from ivr.agi.command import serve
 from ivr.console.command import console
 from ivr.phone.command import phone
+from ivr.serve import serve
 from ivr.speech.cli import app as speech_app
 from prompts.cli import app as prompts_app
 
@@ -14,6 +16,8 @@ app.add_typer(prompts_app, name="prompts")
 app.command("phone")(phone)
 app.add_typer(speech_app, name="speech")
 app.command("console")(console)
+app.command("serve")(serve)
+app.command("serve")(serve)
 
 
 def main() -> None:
