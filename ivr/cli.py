@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from ivr.agi.command import serve
 from ivr.console.command import console
 from ivr.phone.command import phone
 from ivr.serve import serve
@@ -16,7 +15,6 @@ app.add_typer(prompts_app, name="prompts")
 app.command("phone")(phone)
 app.add_typer(speech_app, name="speech")
 app.command("console")(console)
-app.command("serve")(serve)
 app.command("serve")(serve)
 
 
