@@ -303,8 +303,8 @@ class TerminalPhone:
             timeout_ms = self._settings.get_data_default_timeout_ms
         timeout = timeout_ms / 1000
         key = await self._play(args[0], DTMF_KEYS, record)
-        self._display.collecting(max_digits=max_digits, timeout_seconds=timeout)
         if key is None:
+            self._display.collecting(max_digits=max_digits, timeout_seconds=timeout)
             key = await self._keys.wait(seconds=timeout)
         digits = ""
         while True:
@@ -312,7 +312,7 @@ class TerminalPhone:
                 self._hang_up(channel, record)
                 return asterisk.reply(-1)
             if key is None or key == SILENCE:
-                self._display.note(f"timeout after {digits or 'no digits'}")
+                self._display.note(f"silence after {digits}" if digits else "silence")
                 return asterisk.digits_reply(digits, timed_out=True)
             self._pressed(key, record)
             if key == "#":
@@ -329,7 +329,6 @@ class TerminalPhone:
             timeout_ms = int(args[0])
         except (IndexError, ValueError):
             return asterisk.usage_error(" Usage: WAIT FOR DIGIT <timeout>")
-        self._display.collecting(max_digits=1, timeout_seconds=timeout_ms / 1000)
         key = await self._keys.wait(seconds=None if timeout_ms < 0 else timeout_ms / 1000)
         if key == HANGUP:
             self._hang_up(channel, record)
