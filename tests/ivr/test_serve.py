@@ -1,0 +1,126 @@
+"""`ivr serve` as an operator starts it: a process, settings from the environment, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from api.testing import prepared_app
+from ivr.serve import ServeSettings
+from ivr.slots import SlotClient
+from tests.fakes.fake_asterisk import FakeAsterisk, Press, Silence
+
+CALLER = "+420777123456"
+IVR = str(Path(sys.executable).parent / "ivr")  # the installed console script
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def slot_service_url(tmp_path: Path) -> AsyncIterator[str]:
+    """The real slot service over HTTP (uvicorn) on a free port."""
+    async with prepared_app(tmp_path, days=7) as app:
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            await task
+
+
+async def wait_for_port(port: int, process: asyncio.subprocess.Process) -> None:
+    for _ in range(200):
+        if process.returncode is not None:
+            raise AssertionError(f"ivr serve exited with {process.returncode}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        return
+    raise AssertionError("ivr serve did not listen")
+
+
+def test_the_settings_read_each_part_from_its_own_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IVR_AGI_PORT", "4599")
+    monkeypatch.setenv("IVR_SLOTS_BASE_URL", "http://slots.example:8080")
+    monkeypatch.setenv("IVR_FLOW_MAX_NO_INPUTS", "5")
+    settings = ServeSettings()
+    assert settings.agi.port == 4599
+    assert settings.slots.base_url == "http://slots.example:8080"
+    assert settings.flow.max_no_inputs == 5
+    assert settings.slots.token.get_secret_value() == "ivr-dev-token"
+
+
+async def test_ivr_serve_books_a_call_and_stops_on_sigterm(slot_service_url: str) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        IVR,
+        "serve",
+        "--port",
+        str(port),
+        "--slots-url",
+        slot_service_url,
+        env={**os.environ, "IVR_LOG_LEVEL": "WARNING"},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await wait_for_port(port, process)
+        transcript = await FakeAsterisk(
+            port=port,
+            caller=[
+                Press("2"),
+                Press("1"),
+                Press("1"),
+                Press("1"),
+                Press("123456789#"),
+                Press("05011990"),
+                Press("1"),
+                Press("1"),
+                Silence(),
+            ],
+        ).run()
+        assert transcript.variables["IVR_RESULT"] == "booked"
+        async with SlotClient(base_url=slot_service_url, token="ivr-dev-token") as slots:
+            (booking,) = await slots.bookings_for_caller(CALLER)
+        assert booking.office == "praha-zukovskeho"
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        assert process.stderr is not None
+        stderr = await asyncio.wait_for(process.stderr.read(), 30)
+        returncode = await asyncio.wait_for(process.wait(), 30)
+    assert returncode == 0, stderr.decode()
+
+
+async def test_a_bad_setting_is_refused_before_serving() -> None:
+    process = await asyncio.create_subprocess_exec(
+        IVR,
+        "serve",
+        env={**os.environ, "IVR_FLOW_MAX_NO_INPUTS": "0"},
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert b"max_no_inputs" in stderr
