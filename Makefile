@@ -41,8 +41,9 @@ prompts-bench: venv
 	@scripts/system-deps.sh demo
 	$(PY) bench/prompts_bench.py
 
+# Non-interactive: make demo DEMO_ARGS='--script "2 1 1 1 12345678# 01021990 1 1"'
 demo: venv prompts
-	$(PY) -m scripts.demo
+	$(PY) -m scripts.demo $(DEMO_ARGS)
 
 bench-api: venv
 	$(PY) bench/api_bench.py
