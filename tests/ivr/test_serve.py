@@ -5,44 +5,25 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from api.testing import prepared_app
 from ivr.serve import ServeSettings
 from ivr.slots import SlotClient
 from tests.fakes.fake_asterisk import FakeAsterisk, Press, Silence
+from tests.ivr.flow.http_slots import free_port, slot_service_over_http
 
 CALLER = "+420777123456"
 IVR = str(Path(sys.executable).parent / "ivr")  # the installed console script
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def slot_service_url(tmp_path: Path) -> AsyncIterator[str]:
-    """The real slot service over HTTP (uvicorn) on a free port."""
-    async with prepared_app(tmp_path, days=7) as app:
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
+    async with slot_service_over_http(tmp_path) as url:
+        yield url
 
 
 async def wait_for_port(port: int, process: asyncio.subprocess.Process) -> None:

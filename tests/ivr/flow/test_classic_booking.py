@@ -1,0 +1,67 @@
+"""The booking flow through the classic AGI entry point: Asterisk runs `ivr-agi-classic booking`
+once per call on stdin/stdout; the route factory builds the flow from the environment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ivr.slots import SlotClient
+from tests.fakes.fake_asterisk import HangUp, Press, Silence, run_classic_agi
+from tests.ivr.flow.http_slots import slot_service_over_http
+
+CALLER = "+420777123456"
+CLASSIC = str(Path(sys.executable).parent / "ivr-agi-classic")
+
+
+async def test_a_caller_books_through_classic_agi(tmp_path: Path) -> None:
+    async with slot_service_over_http(tmp_path) as url:
+        transcript, returncode, stderr = await run_classic_agi(
+            [CLASSIC, "booking"],
+            caller=[
+                Press("3"),
+                Press("1"),
+                Press("1"),
+                Press("1"),
+                Press("123456789#"),
+                Press("05011990"),
+                Press("1"),
+                Press("1"),
+                Silence(),
+            ],
+            env={"IVR_SLOTS_BASE_URL": url},
+        )
+        async with SlotClient(base_url=url, token="ivr-dev-token") as slots:
+            (booking,) = await slots.bookings_for_caller(CALLER)
+    assert returncode == 0, stderr.decode()
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    assert transcript.variables["CHANNEL(language)"] == "uk"
+    assert booking.language == "uk"
+
+
+async def test_a_classic_agi_caller_who_hangs_up_at_the_offer_leaves_no_hold(
+    tmp_path: Path,
+) -> None:
+    async with slot_service_over_http(tmp_path) as url:
+        transcript, returncode, stderr = await run_classic_agi(
+            [CLASSIC, "booking"],
+            caller=[
+                Press("2"),
+                Press("1"),
+                Press("1"),
+                Press("1"),
+                Press("123456789#"),
+                Press("05011990"),
+                Press("1"),
+                Press("7"),
+                HangUp(),
+            ],
+            env={"IVR_SLOTS_BASE_URL": url},
+        )
+        async with SlotClient(base_url=url, token="ivr-dev-token") as slots:
+            assert await slots.bookings_for_caller(CALLER) == []
+            slot_offered = "en/ivr/slot-offer" in transcript.played
+    assert returncode == 0, stderr.decode()
+    assert transcript.caller_hung_up and slot_offered
+    assert b"could not release" not in stderr
+    assert b"hold" not in stderr or b"already gone" not in stderr
