@@ -2,8 +2,9 @@
 
 - :mod:`ivr.flow.machine`: states, the transition table, ``prompt_ids()``; no I/O.
 - :mod:`ivr.flow.actions` / :mod:`ivr.flow.events`: what the machine asks for and hears back.
-- :mod:`ivr.flow.runner`: performs actions over an ``AgiChannel`` and the slot client.
-- :mod:`ivr.flow.wiring`: builds the runner from settings for ``ivr serve`` and classic AGI.
+- :mod:`ivr.flow.runner`: performs actions over an ``AgiChannel`` and the slot client; builds
+  the AGI route handler (``build_booking_runner``, ``create_booking_handler``).
+- :mod:`ivr.flow.settings`: ``FlowSettings`` (``IVR_FLOW_*``).
 
 Exceptions: ``FlowError`` (machine) is the only one of this package; the runner turns slot
 client errors and ``AgiHangup`` into events and lets anything else reach the transport.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from api.testing import prepared_app
+from ivr.agi.channel import AgiChannel, AgiEnvironment, DigitsResult
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
@@ -257,3 +259,64 @@ async def test_the_next_slot_releases_the_first_hold(slots: SlotClient, tmp_path
         (holds,) = database.execute("SELECT count(*) FROM holds").fetchone()
     assert holds == 2
     assert booking.starts_at.date() >= date.today()
+
+
+class StallingChannel:
+    """An AgiChannel whose caller keys up to the slot offer, then never answers it."""
+
+    def __init__(self) -> None:
+        self.env = AgiEnvironment(uniqueid="1764270000.9", callerid=CALLER)
+        self.hung_up = False
+        # GET DATA answers: language, region, office, visit type, then the first digit of the
+        # passport and of the birth date, then the read-back; WAIT FOR DIGIT gives the rest
+        self._first_keys = deque(["2", "1", "1", "1", "1", "0", "1"])
+        self._next_digits = deque("234#5011990")
+        self.offered = asyncio.Event()
+
+    async def stream_file(self, name: str, escape_digits: str = "") -> str | None:
+        return None
+
+    async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
+        if name == english("slot-menu"):
+            self.offered.set()
+            await asyncio.Event().wait()
+        return DigitsResult(self._first_keys.popleft(), timed_out=False)
+
+    async def wait_for_digit(self, timeout_ms: int) -> str | None:
+        return self._next_digits.popleft()
+
+    async def set_variable(self, name: str, value: str) -> None:
+        return None
+
+    async def get_variable(self, name: str) -> str | None:
+        return None
+
+    async def exec_app(self, app: str, data: str = "") -> int:
+        return 0
+
+    async def verbose(self, message: str, level: int = 1) -> None:
+        return None
+
+    async def hangup(self) -> None:
+        self.hung_up = True
+
+
+async def test_a_call_cancelled_while_holding_a_seat_still_releases_it(
+    slots: SlotClient, tmp_path: Path
+) -> None:
+    runner = build_booking_runner(
+        flow=FlowSettings(), slots=slots, metrics=AgiMetrics(registry=CollectorRegistry())
+    )
+    channel = StallingChannel()
+    assert isinstance(channel, AgiChannel)
+    call = asyncio.create_task(runner.run(channel))
+    await asyncio.wait_for(channel.offered.wait(), 10)
+    assert active_holds(tmp_path) == 1
+    call.cancel()  # e.g. the server's shutdown grace period is over
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    for _ in range(100):  # the release runs on, shielded from the cancellation
+        if active_holds(tmp_path) == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert active_holds(tmp_path) == 0
