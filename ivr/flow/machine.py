@@ -549,9 +549,8 @@ def _confirm_identity_key(machine: Machine, call: Call, digits: str) -> Step | N
 def _search(machine: Machine, call: Call, *, after: datetime, before: tuple[str, ...]) -> Step:
     assert call.office is not None and call.visit_type is not None
     find = FindSlot(office=call.office, visit_type=call.visit_type, after=after)
-    actions = (*_release(call), Play(machine.prompts(call, *before)), find)
-    if not before:
-        actions = (*_release(call), find)
+    notice = (Play(machine.prompts(call, *before)),) if before else ()
+    actions = (*_release(call), *notice, find)
     return _wait(call, State.SEARCHING, actions, search_after=after, slot=None, hold=None)
 
 

@@ -19,12 +19,15 @@ an end. How actions become AGI commands:
 A held seat is released whatever ends the call: a hangup at any step, an error, or the task
 being cancelled (shutdown); the release runs in a ``finally``, shielded from cancellation.
 
-Errors: ``AgiHangup`` is handled here (it is the ``CallerHungUp`` event). Everything else
+Errors: ``AgiHangup`` is handled here (it is the ``CallerHungUp`` event); ``AgiAppError`` on a
+prompt (a sound file Asterisk cannot play) is logged and the prompt skipped, so a missing
+recording costs a caller one sentence, not the call. Everything else
 (``FlowError``, other ``AgiError``s) propagates to the transport's per-call boundary, which
 sets ``IVR_RESULT=error``; the outcome ``error`` is counted here first.
 
     SlotServiceError ──> ServiceFailed / HoldRefused / BookingRefused / IdentityLimitReached
     AgiHangup        ──> CallerHungUp
+    AgiAppError      ──> logged, prompt skipped (GET DATA: the key is awaited without it)
     anything else    ──> propagates (outcome "error")
 """
 
@@ -37,8 +40,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from ivr.agi.channel import AgiChannel, AgiHandler
-from ivr.agi.errors import AgiHangup
+from ivr.agi.channel import AgiChannel, AgiHandler, DigitsResult
+from ivr.agi.errors import AgiAppError, AgiHangup
 from ivr.agi.metrics import AgiMetrics
 from ivr.flow import variables as v
 from ivr.flow.actions import (
@@ -208,7 +211,7 @@ class BookingRunner:
     async def _perform(self, channel: AgiChannel, action: Action, held: _HeldSeat) -> Event | None:
         if isinstance(action, Play):
             for prompt in action.prompts:
-                await channel.stream_file(prompt.file_name, "")
+                await self._stream(channel, prompt.file_name, "")
             return None
         if isinstance(action, Ask):
             return await self._ask(channel, action)
@@ -231,12 +234,20 @@ class BookingRunner:
     async def _ask(self, channel: AgiChannel, ask: Ask) -> Event:
         *leading, last = ask.prompts
         for prompt in leading:
-            key = await channel.stream_file(prompt.file_name, ask.keys)
+            key = await self._stream(channel, prompt.file_name, ask.keys)
             if key is not None:
                 return Keys(key)
-        first = await channel.get_data(
-            last.file_name, timeout_ms=ask.first_digit_timeout_ms, max_digits=1
-        )
+        try:
+            first = await channel.get_data(
+                last.file_name, timeout_ms=ask.first_digit_timeout_ms, max_digits=1
+            )
+        except AgiAppError as error:
+            # GET DATA of a missing file collects nothing: wait for the key without it
+            logger.error("prompt %s failed, asking without it: %s", last.file_name, error)
+            key = await channel.wait_for_digit(ask.first_digit_timeout_ms)
+            first = DigitsResult(digits=key or "", timed_out=key is None)
+            if key == TERMINATOR:
+                first = DigitsResult(digits="", timed_out=False)
         if not first.digits:
             return NoInput() if first.timed_out else Keys("")
         digits = first.digits
@@ -246,6 +257,14 @@ class BookingRunner:
                 break
             digits += key
         return Keys(digits)
+
+    async def _stream(self, channel: AgiChannel, name: str, escape_digits: str) -> str | None:
+        """STREAM FILE; a prompt Asterisk cannot play is logged and skipped, not fatal."""
+        try:
+            return await channel.stream_file(name, escape_digits)
+        except AgiAppError as error:
+            logger.error("prompt %s could not be played: %s", name, error)
+            return None
 
     # -- the slot service ---------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import tomllib
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,13 +21,16 @@ from ivr.agi.channel import AgiChannel, AgiEnvironment, DigitsResult
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
+from ivr.flow.machine import prompt_ids
 from ivr.flow.runner import SlotService, build_booking_runner
-from ivr.flow.settings import FlowSettings
+from ivr.flow.settings import LANGUAGES, FlowSettings
 from ivr.slots import SlotClient
+from ivr.speech import fragment_ids
 from tests.fakes.fake_asterisk import CallerEvent, FakeAsterisk, HangUp, Press, Silence, Transcript
 
 CALLER = "+420777123456"
 TOKEN = "ivr-dev-token"
+SEED_FILE = Path(__file__).resolve().parents[3] / "api" / "seed" / "seed.toml"
 
 # The English first-time caller of docs/architecture.md, key by key.
 BOOKING_KEYS: list[CallerEvent] = [
@@ -76,10 +80,18 @@ class Engine:
             settings=AgiSettings(port=0), routes={"booking": runner}, metrics=self.metrics
         )
 
-    async def call(self, caller: Sequence[CallerEvent], *, callerid: str = CALLER) -> Transcript:
+    async def call(
+        self,
+        caller: Sequence[CallerEvent],
+        *,
+        callerid: str = CALLER,
+        sound_files: Collection[str] | None = None,
+    ) -> Transcript:
         await self.server.start()
         try:
-            fake = FakeAsterisk(port=self.server.port, caller=caller, callerid=callerid)
+            fake = FakeAsterisk(
+                port=self.server.port, caller=caller, callerid=callerid, sound_files=sound_files
+            )
             return await fake.run()
         finally:
             await self.server.shutdown()
@@ -320,3 +332,20 @@ async def test_a_call_cancelled_while_holding_a_seat_still_releases_it(
             break
         await asyncio.sleep(0.02)
     assert active_holds(tmp_path) == 0
+
+
+def every_sound_file() -> set[str]:
+    seed = tomllib.loads(SEED_FILE.read_text(encoding="utf-8"))
+    ids = prompt_ids(
+        office_codes=[office["code"] for office in seed["offices"]],
+        visit_type_codes=[visit["code"] for visit in seed["visit_types"]],
+    )
+    return {f"{language}/ivr/{i}" for language in LANGUAGES for i in ids | fragment_ids()}
+
+
+async def test_a_missing_recording_costs_a_sentence_not_the_call(slots: SlotClient) -> None:
+    missing = {english("region-menu"), english("slot-offer-office")}  # a menu's last, a middle
+    transcript = await Engine(slots).call(BOOKING_KEYS, sound_files=every_sound_file() - missing)
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    assert not missing & set(transcript.played)
+    assert any(command.startswith("WAIT FOR DIGIT 5000") for command in transcript.commands)
