@@ -1,7 +1,7 @@
 """FastAGI transport benchmark: our server against panoramisk 1.4's FastAGI `Application`.
 
     .venv/bin/python bench/agi_bench.py [--calls-concurrent 1000] [--calls-total 3000]
-                                        [--handler package.module:factory]
+                                        [--pacing-ms 1000] [--handler package.module:factory]
 
 Each server runs in its own process (so its memory is measured alone); this process plays N
 concurrent callers with the fake Asterisk's simulator (tests/fakes). Every call runs the AGI
@@ -10,11 +10,14 @@ type, passport, birth date, read-back, slot offer, reference read out twice, goo
 IVR_* variables). `--handler` plugs in a real route factory for our server instead (e.g. the
 booking flow; it then needs the slot service it talks to); panoramisk always runs the script.
 
-Figures:
-- calls_per_s: completed calls per second with N calls in flight, for both servers;
-- turnaround_p99_ms: time from the fake Asterisk writing a reply to reading the next command,
-  as the caller side sees it (both processes share the machine's cores);
-- kb_per_call: the server's RSS growth with N calls live (held mid-call), divided by N.
+Three runs per server, each with N calls live at once:
+- memory: N calls held half-way through; kb_per_call is the server's RSS growth divided by N;
+- saturated: N calls in flight replying at once, `--calls-total` per round, rounds alternated
+  between the two servers so both see the same machine load: calls_per_s (median of rounds)
+  and turnaround_p99_ms_saturated, which is then only queueing (N / command rate);
+- paced: N calls where each prompt "plays" for a random time of mean `--pacing-ms` (default
+  1 s; real prompts last 1-5 s): turnaround_p99_ms, the time from the fake Asterisk writing a
+  reply to reading our next command, at N live calls, as the caller side sees it.
 The last line of output is one JSON object with every figure.
 """
 
@@ -24,6 +27,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import resource
 import statistics
 import sys
@@ -180,19 +184,21 @@ class CallerStats:
 
 
 async def one_call(port: int, stats: CallerStats, hold: asyncio.Event | None,
-                   held: Callable[[], None]) -> None:
+                   held: Callable[[], None], pacing_s: float = 0.0) -> None:
     simulator = AsteriskSimulator(caller=EXPERT_KEYS, language="cs")
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         async with asyncio.timeout(600):  # one timer per call, not per line
-            await converse(port, reader, writer, simulator, stats, hold, held)
+            await converse(port, reader, writer, simulator, stats, hold, held, pacing_s)
     finally:
         writer.close()
 
 
 async def converse(port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                    simulator: AsteriskSimulator, stats: CallerStats,
-                   hold: asyncio.Event | None, held: Callable[[], None]) -> None:
+                   hold: asyncio.Event | None, held: Callable[[], None],
+                   pacing_s: float) -> None:
+    pacer = random.Random(port)
     writer.write(agi_environment(network_script="booking",
                                  request=f"agi://127.0.0.1:{port}/booking"))
     await writer.drain()
@@ -208,7 +214,10 @@ async def converse(port: int, reader: asyncio.StreamReader, writer: asyncio.Stre
         if hold is not None and commands == HOLD_AFTER_COMMANDS:
             held()
             await hold.wait()
-        replies = simulator.handle(line.decode("utf-8", "replace").rstrip("\n"))
+        command = line.decode("utf-8", "replace").rstrip("\n")
+        if pacing_s and not command.startswith("SET "):  # the caller listens, then keys
+            await asyncio.sleep(pacer.uniform(0, 2 * pacing_s))
+        replies = simulator.handle(command)
         writer.write("".join(f"{reply}\n" for reply in replies).encode())
         replied_at = time.perf_counter()
     if commands == len(BOOKING_STEPS) and not simulator.transcript.caller_hung_up:
@@ -264,13 +273,16 @@ async def measure_memory(port: int, pid: int, concurrent: int) -> float:
     return (live - baseline) / concurrent
 
 
-async def measure_throughput(port: int, concurrent: int, total: int) -> tuple[float, CallerStats]:
+async def measure_throughput(port: int, concurrent: int, total: int,
+                             pacing_s: float = 0.0) -> tuple[float, CallerStats]:
+    """`total` calls, `concurrent` at a time; with `pacing_s`, replies to commands that play
+    or wait for keys come after a random delay of that mean (the caller listening)."""
     stats = CallerStats()
     slots = asyncio.Semaphore(concurrent)
 
     async def bounded() -> None:
         async with slots:
-            await one_call(port, stats, None, lambda: None)
+            await one_call(port, stats, None, lambda: None, pacing_s)
 
     started = time.perf_counter()
     await asyncio.gather(*(bounded() for _ in range(total)))
@@ -282,39 +294,63 @@ def p99(values: Sequence[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98] if values else 0.0
 
 
-async def bench_server(kind: str, *, concurrent: int, total: int,
-                       handler_path: str | None) -> dict[str, float]:
-    process, port = await start_server_process(kind, handler_path)
+@dataclass
+class ServerUnderTest:
+    kind: str
+    process: asyncio.subprocess.Process
+    port: int
+    calls_per_s: list[float] = field(default_factory=list)
+    saturated: CallerStats = field(default_factory=CallerStats)
+    figures: dict[str, float] = field(default_factory=dict)
+
+
+async def run_bench(*, concurrent: int, total: int, pacing_s: float, rounds: int,
+                    handler_path: str | None) -> dict[str, object]:
+    servers = [
+        ServerUnderTest("ours", *await start_server_process("ours", handler_path)),
+        ServerUnderTest("panoramisk", *await start_server_process("panoramisk", None)),
+    ]
     try:
-        kb_per_call = await measure_memory(port, process.pid, concurrent)
-        calls_per_s, stats = await measure_throughput(port, concurrent, total)
+        for server in servers:
+            server.figures["kb_per_call"] = await measure_memory(
+                server.port, server.process.pid, concurrent
+            )
+        # Alternate the saturated runs so that both servers see the same machine load.
+        for _ in range(rounds):
+            for server in servers:
+                calls_per_s, stats = await measure_throughput(server.port, concurrent, total)
+                server.calls_per_s.append(calls_per_s)
+                server.saturated.turnarounds_s += stats.turnarounds_s
+                server.saturated.failed += stats.failed
+        for server in servers:
+            _, paced = await measure_throughput(server.port, concurrent, concurrent, pacing_s)
+            server.figures.update(
+                calls_per_s=statistics.median(server.calls_per_s),
+                turnaround_p50_ms=statistics.median(paced.turnarounds_s) * 1000,
+                turnaround_p99_ms=p99(paced.turnarounds_s) * 1000,
+                turnaround_p99_ms_saturated=p99(server.saturated.turnarounds_s) * 1000,
+                failed=server.saturated.failed + paced.failed,
+            )
+            rounds_text = ", ".join(f"{rate:.1f}" for rate in server.calls_per_s)
+            print(f"{server.kind:>11}: saturated {rounds_text}"
+                  f" calls/s (p99 turnaround {server.figures['turnaround_p99_ms_saturated']:.0f}"
+                  f" ms); {concurrent} live paced calls: turnaround p50 "
+                  f"{server.figures['turnaround_p50_ms']:.2f} ms p99 "
+                  f"{server.figures['turnaround_p99_ms']:.2f} ms; "
+                  f"{server.figures['kb_per_call']:.1f} KB per live call; "
+                  f"{int(server.figures['failed'])} failed", flush=True)
     finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        await asyncio.wait_for(process.wait(), 30)
-    print(f"{kind:>11}: {calls_per_s:8.1f} calls/s, {stats.completed} completed, "
-          f"{stats.failed} failed, turnaround p50 "
-          f"{statistics.median(stats.turnarounds_s) * 1000:.2f} ms p99 "
-          f"{p99(stats.turnarounds_s) * 1000:.2f} ms, {kb_per_call:.1f} KB per live call",
-          flush=True)
-    return {
-        "calls_per_s": calls_per_s,
-        "failed": float(stats.failed),
-        "turnaround_p50_ms": statistics.median(stats.turnarounds_s) * 1000,
-        "turnaround_p99_ms": p99(stats.turnarounds_s) * 1000,
-        "kb_per_call": kb_per_call,
-    }
-
-
-async def run_bench(*, concurrent: int, total: int, handler_path: str | None) -> dict[str, object]:
-    ours = await bench_server("ours", concurrent=concurrent, total=total,
-                              handler_path=handler_path)
-    theirs = await bench_server("panoramisk", concurrent=concurrent, total=total,
-                                handler_path=None)
+        for server in servers:
+            assert server.process.stdin is not None
+            server.process.stdin.close()
+            await asyncio.wait_for(server.process.wait(), 30)
+    ours, theirs = servers[0].figures, servers[1].figures
     return {
         "concurrent_calls": concurrent,
-        "total_calls": total,
+        "total_calls_per_round": total,
+        "rounds": rounds,
         "agi_commands_per_call": len(BOOKING_STEPS),
+        "pacing_ms": round(pacing_s * 1000),
         "handler": handler_path or "scripted-booking-sequence",
         "calls_per_s": round(ours["calls_per_s"], 1),
         "calls_per_s_panoramisk": round(theirs["calls_per_s"], 1),
@@ -322,6 +358,10 @@ async def run_bench(*, concurrent: int, total: int, handler_path: str | None) ->
         "turnaround_p50_ms": round(ours["turnaround_p50_ms"], 2),
         "turnaround_p99_ms": round(ours["turnaround_p99_ms"], 2),
         "turnaround_p99_ms_panoramisk": round(theirs["turnaround_p99_ms"], 2),
+        "turnaround_p99_ms_saturated": round(ours["turnaround_p99_ms_saturated"], 1),
+        "turnaround_p99_ms_saturated_panoramisk": round(
+            theirs["turnaround_p99_ms_saturated"], 1
+        ),
         "kb_per_call": round(ours["kb_per_call"], 1),
         "kb_per_call_panoramisk": round(theirs["kb_per_call"], 1),
         "failed_calls": int(ours["failed"] + theirs["failed"]),
@@ -331,7 +371,12 @@ async def run_bench(*, concurrent: int, total: int, handler_path: str | None) ->
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls-concurrent", type=int, default=1000)
-    parser.add_argument("--calls-total", type=int, default=0, help="default: 3 x concurrent")
+    parser.add_argument("--calls-total", type=int, default=0,
+                        help="calls per saturated round; default: 2 x concurrent")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="saturated rounds per server, alternated; the median counts")
+    parser.add_argument("--pacing-ms", type=float, default=1000.0,
+                        help="mean caller time per prompt in the paced run (real prompts: 1-5 s)")
     parser.add_argument("--handler", default=None,
                         help="route factory for our server, 'package.module:factory'")
     parser.add_argument("--serve", choices=["ours", "panoramisk"], help=argparse.SUPPRESS)
@@ -343,11 +388,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.serve == "panoramisk":
         asyncio.run(serve_panoramisk())
         return
-    total = args.calls_total or 3 * args.calls_concurrent
-    print(f"FastAGI benchmark: {args.calls_concurrent} concurrent calls, {total} in all, "
+    total = args.calls_total or 2 * args.calls_concurrent
+    print(f"FastAGI benchmark: {args.calls_concurrent} concurrent calls, {total} per round, "
           f"{len(BOOKING_STEPS)} AGI commands each (python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores)", flush=True)
     result = asyncio.run(run_bench(concurrent=args.calls_concurrent, total=total,
+                                   pacing_s=args.pacing_ms / 1000, rounds=args.rounds,
                                    handler_path=args.handler))
     print(json.dumps(result))
 

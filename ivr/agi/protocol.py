@@ -29,6 +29,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ivr.agi.channel import AgiEnvironment
 from ivr.agi.errors import AgiProtocolError
@@ -42,9 +43,11 @@ _REPLY_200 = re.compile(
 _STATUS_LINE = re.compile(r"^(?P<code>\d{3})(?P<sep>[ -]|$)(?P<text>.*)$")
 
 
-@dataclass(frozen=True)
-class AgiReply:
-    """One reply: status code, `result=` value, the parenthesised data, `endpos`, usage text."""
+class AgiReply(NamedTuple):
+    """One reply: status code, `result=` value, the parenthesised data, `endpos`, usage text.
+
+    A NamedTuple rather than a frozen dataclass: one is built per command, and a tuple is
+    several times cheaper to build."""
 
     code: int
     result: str = ""
@@ -66,8 +69,7 @@ class EnvironmentReceived:
     env: AgiEnvironment
 
 
-@dataclass(frozen=True)
-class ReplyReceived:
+class ReplyReceived(NamedTuple):
     reply: AgiReply
 
 
@@ -134,18 +136,23 @@ def parse_reply_line(line: str) -> AgiReply:
     return AgiReply(code=int(match.group("code")), text=match.group("text"))
 
 
+_LINE_BREAK = re.compile(r"[\r\n\0]")
+_BARE_WORD = re.compile(r'[^\s"\\]+')
+
+
 def quote_argument(value: str) -> str:
     """Quote one argument the way Asterisk's parse_args() reads it back."""
-    if "\n" in value or "\r" in value or "\0" in value:
+    if _LINE_BREAK.search(value):
         raise ValueError(f"an AGI argument cannot contain a line break: {value!r}")
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    if "\\" in value or '"' in value:
+        value = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{value}"'
 
 
 def format_command(*words: str, quoted: tuple[str, ...] = ()) -> bytes:
     """One command line: `words` as they are (command name, numbers), then `quoted` arguments."""
     for word in words:
-        if not word or any(ch in word for ch in ' \t\r\n"\\'):
+        if _BARE_WORD.fullmatch(word) is None:
             raise ValueError(f"not a bare AGI word: {word!r}")
     parts = [*words, *(quote_argument(argument) for argument in quoted)]
     return (" ".join(parts) + "\n").encode("utf-8")
@@ -156,7 +163,7 @@ class AgiParser:
 
     def __init__(self, *, expect_environment: bool = True) -> None:
         """`expect_environment=False` when the environment was read by someone else (pyst2)."""
-        self._buffer = bytearray()
+        self._partial = b""
         self._environment_lines: list[str] | None = [] if expect_environment else None
         self._usage_lines: list[str] | None = None
         self._events: deque[AgiEvent] = deque()
@@ -167,16 +174,19 @@ class AgiParser:
 
     def feed(self, data: bytes) -> None:
         """Add bytes as they were read; events become available from `next_event()`."""
-        self._buffer += data
-        while True:
-            end = self._buffer.find(b"\n")
-            if end < 0:
-                if len(self._buffer) > MAX_LINE_BYTES:
-                    raise AgiProtocolError(f"line longer than {MAX_LINE_BYTES} bytes")
-                return
-            raw_line = bytes(self._buffer[:end])
-            del self._buffer[: end + 1]
-            self._handle_line(raw_line.rstrip(b"\r").decode("utf-8", errors="replace"))
+        if self._partial:
+            data = self._partial + data
+        *lines, self._partial = data.split(b"\n")
+        if len(self._partial) > MAX_LINE_BYTES:
+            raise AgiProtocolError(f"line longer than {MAX_LINE_BYTES} bytes")
+        for raw_line in lines:
+            if raw_line.endswith(b"\r"):
+                raw_line = raw_line[:-1]
+            line = raw_line.decode("utf-8", errors="replace")
+            if self._environment_lines is None and self._usage_lines is None:
+                self._handle_reply_line(line)
+            else:
+                self._handle_line(line)
 
     def next_event(self) -> AgiEvent | NeedData:
         """The next complete event, or NEED_DATA when more bytes must be fed."""
@@ -215,7 +225,9 @@ class AgiParser:
             self._usage_lines.append(line)
 
     def _handle_reply_line(self, line: str) -> None:
-        if line == "HANGUP":
+        if line.startswith("200 "):
+            self._events.append(ReplyReceived(parse_reply_line(line)))
+        elif line == "HANGUP":
             self._events.append(HangupReceived())
         elif line == "":
             return  # a stray blank line carries nothing

@@ -2,7 +2,8 @@
 
 Asterisk's `AGI(agi://host:4573/booking?x=1)` opens a TCP connection, sends the `agi_*` block
 and then waits for commands. The server checks the peer against an allowlist (FastAGI has no
-authentication), caps concurrent calls, reads the block with a timeout, routes on the script
+authentication), caps concurrent calls, reads the block with a timeout (and bounds every
+later read by a deadline, see `FastAgiSession`), routes on the script
 name (query stripped, available as `channel.env.query`) and awaits the route's handler with a
 `FastAgiSession`. Whatever happens, the connection is then closed, which lets the dialplan
 continue at the next priority (e.g. `Queue()` for a fall-out, or an `[ivr-fail]` path when
@@ -28,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Mapping
 from ipaddress import IPv6Address, ip_address
 
@@ -53,7 +55,14 @@ READ_CHUNK_BYTES = 4096
 
 
 class FastAgiSession(AgiCommands):
-    """An `AgiChannel` over one FastAGI connection."""
+    """An `AgiChannel` over one FastAGI connection.
+
+    Each command sets a deadline instead of arming a timer: the server's watchdog
+    (`expire_if_overdue`, every `timeout_check_interval_s`) aborts the connection of a session
+    past its deadline, and the pending read then raises `AgiTimeout`. A timer per command costs
+    more than the rest of a round trip's Python work; a reply that came too late would leave
+    the stream out of step anyway, so the connection is not worth keeping.
+    """
 
     def __init__(
         self,
@@ -69,19 +78,35 @@ class FastAgiSession(AgiCommands):
         self._writer = writer
         self._parser = parser
         self._settings = settings
+        self._deadline: float | None = None
+        self._expired_command: bytes | None = None
+        self._pending_command = b""
+
+    def expire_if_overdue(self, now: float) -> bool:
+        """Abort the connection when the pending command is past its deadline."""
+        if self._deadline is None or now <= self._deadline:
+            return False
+        self._expired_command = self._pending_command
+        self._writer.transport.abort()
+        return True
 
     async def _round_trip(self, line: bytes, *, media: bool, extra_s: float) -> AgiReply:
+        if self._expired_command is not None:
+            raise AgiTimeout(f"the connection was aborted after {self._expired_command!r}")
         budget = self._settings.media_timeout_s if media else self._settings.command_timeout_s
+        self._pending_command = line
+        self._deadline = time.monotonic() + budget + extra_s
         try:
             self._writer.write(line)
             await self._writer.drain()
-            async with asyncio.timeout(budget + extra_s):
-                return await self._read_reply()
-        except TimeoutError as error:
-            raise AgiTimeout(f"no reply to {line!r} within {budget + extra_s:.1f} s") from error
+            return await self._read_reply()
         except ConnectionError as error:
+            if self._expired_command is not None:
+                raise AgiTimeout(f"no reply to {line!r} within {budget + extra_s:.1f} s") from error
             self._hung_up = True
             raise AgiHangup(f"connection lost: {error}") from error
+        finally:
+            self._deadline = None
 
     async def _read_reply(self) -> AgiReply:
         while True:
@@ -89,6 +114,8 @@ class FastAgiSession(AgiCommands):
             if event is NEED_DATA:
                 data = await self._reader.read(READ_CHUNK_BYTES)
                 if not data:
+                    if self._expired_command is not None:
+                        raise AgiTimeout(f"no reply to {self._expired_command!r} in time")
                     self._hung_up = True
                     raise AgiHangup("Asterisk closed the connection")
                 self._parser.feed(data)
@@ -133,6 +160,8 @@ class FastAgiServer:
         self._connections: set[asyncio.Task[None]] = set()  # one per call
         self._closing = False
         self._port: int | None = None
+        self._sessions: set[FastAgiSession] = set()
+        self._watchdog: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -153,6 +182,7 @@ class FastAgiServer:
             backlog=self._settings.listen_backlog,
         )
         self._port = self._server.sockets[0].getsockname()[1]
+        self._watchdog = asyncio.create_task(self._expire_overdue_sessions())
         logger.info("FastAGI server listening on %s:%s", self._settings.host, self.port)
 
     async def shutdown(self) -> None:
@@ -170,8 +200,21 @@ class FastAgiServer:
             if still_running:
                 logger.warning("cancelled %d calls after the grace period", len(still_running))
                 await asyncio.wait(still_running)
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.wait({self._watchdog})
         if self._server is not None:
             await self._server.wait_closed()
+
+    async def _expire_overdue_sessions(self) -> None:
+        """The read timeout of every session: one periodic scan instead of a timer per read."""
+        while True:
+            await asyncio.sleep(self._settings.timeout_check_interval_s)
+            now = time.monotonic()
+            for session in list(self._sessions):
+                if session.expire_if_overdue(now):
+                    logger.warning("call %s: Asterisk did not answer in time; aborting",
+                                   session.env.uniqueid)
 
     def _peer_allowed(self, writer: asyncio.StreamWriter) -> bool:
         peer = writer.get_extra_info("peername")
@@ -231,13 +274,17 @@ class FastAgiServer:
         session = FastAgiSession(
             env=env, reader=reader, writer=writer, parser=parser, settings=self._settings
         )
-        handler = self._routes.get(env.script)
-        if handler is None:
-            logger.error("no FastAGI route %r (request %s)", env.script, env.request)
-            self._metrics.call_refused(reason="unknown-route")
-            await mark_call_failed(session)
-            return
-        await run_call(session, handler=handler, route=env.script, metrics=self._metrics)
+        self._sessions.add(session)
+        try:
+            handler = self._routes.get(env.script)
+            if handler is None:
+                logger.error("no FastAGI route %r (request %s)", env.script, env.request)
+                self._metrics.call_refused(reason="unknown-route")
+                await mark_call_failed(session)
+                return
+            await run_call(session, handler=handler, route=env.script, metrics=self._metrics)
+        finally:
+            self._sessions.discard(session)
 
 
 async def mark_call_failed(channel: AgiCommands) -> None:

@@ -36,6 +36,9 @@ class AgiSettings(BaseSettings):
     media_timeout_s: float = Field(
         default=300.0, gt=0, description="wait for STREAM FILE, GET DATA, EXEC (plus input time)"
     )
+    timeout_check_interval_s: float = Field(
+        default=0.25, gt=0, description="how often overdue replies are looked for (granularity)"
+    )
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, description="on SIGTERM, how long calls in progress may continue"
     )

@@ -73,10 +73,16 @@ async def test_session_commands_against_asterisk_replies(start_server: ServerFac
         await channel.verbose('booking "done"', 3)
 
     server = await start_server({"booking": handler})
-    caller = [Press("2"), Press("12345678#"), Press("0102"), Silence(), Press("#"),
-              Press("*"), Silence()]
-    transcript = await FakeAsterisk(port=server.port, caller=caller,
-                                    script="booking?lang=en").run()
+    caller = [
+        Press("2"),
+        Press("12345678#"),
+        Press("0102"),
+        Silence(),
+        Press("#"),
+        Press("*"),
+        Silence(),
+    ]
+    transcript = await FakeAsterisk(port=server.port, caller=caller, script="booking?lang=en").run()
 
     assert seen["language"] == "cs"
     assert seen["missing"] is None
@@ -216,15 +222,18 @@ async def test_invalid_command_and_usage_error_keep_the_stream_in_step(
         except AgiInvalidCommand:
             results.append("510")
         try:
-            await channel._command(b'STREAM FILE\n')
+            await channel._command(b"STREAM FILE\n")
         except AgiUsageError as error:
             results.append(error.usage)
         results.append(await channel.get_variable("CHANNEL(language)"))
 
     server = await start_server({"booking": handler})
     await FakeAsterisk(port=server.port).run()
-    assert results == ["510", "Usage: STREAM FILE <filename> <escape_digits> [<sample offset>]",
-                       "cs"]
+    assert results == [
+        "510",
+        "Usage: STREAM FILE <filename> <escape_digits> [<sample offset>]",
+        "cs",
+    ]
 
 
 async def test_unexpected_exception_sets_ivr_result_error_and_closes(
@@ -261,9 +270,7 @@ async def test_peer_outside_the_allowlist_is_closed_at_once(
     async def handler(channel: AgiChannel) -> None:
         calls.append(channel.env.uniqueid)
 
-    server = await start_server(
-        {"booking": handler}, allowed_peers=[IPv4Network("10.0.0.0/8")]
-    )
+    server = await start_server({"booking": handler}, allowed_peers=[IPv4Network("10.0.0.0/8")])
     transcript = await FakeAsterisk(port=server.port).run()
     assert transcript.commands == []
     assert calls == []
@@ -388,3 +395,50 @@ def test_metrics_record_outcomes_per_language(metrics: AgiMetrics) -> None:
     assert sample(metrics, "ivr_call_outcomes_total", result="fallout", language="uk") == 1
     assert sample(metrics, "ivr_call_outcomes_total", result="booked", language="uk") == 1
     assert sample(metrics, "ivr_call_fallouts_total", reason="no-slots", language="uk") == 1
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_sigterm_stops_accepting_and_lets_the_call_finish(metrics: AgiMetrics) -> None:
+    import os
+    import signal
+
+    from ivr.agi.server import serve
+
+    in_call = asyncio.Event()
+    release = asyncio.Event()
+
+    async def handler(channel: AgiChannel) -> None:
+        in_call.set()
+        await release.wait()
+        await channel.set_variable("IVR_RESULT", "booked")
+
+    port = free_port()
+    settings = AgiSettings(port=port, shutdown_grace_s=5)
+    server_task = asyncio.create_task(
+        serve(settings=settings, routes={"booking": handler}, metrics=metrics)
+    )
+    for _ in range(200):  # wait until serve() listens (and has its SIGTERM handler)
+        try:
+            _, probe = await asyncio.open_connection("127.0.0.1", port)
+            probe.close()
+            break
+        except OSError:
+            await asyncio.sleep(0.02)
+    call = asyncio.create_task(FakeAsterisk(port=port).run())
+    await asyncio.wait_for(in_call.wait(), 5)
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0.1)
+    assert not server_task.done()
+    with pytest.raises(OSError):
+        await asyncio.open_connection("127.0.0.1", port)
+    release.set()
+    await asyncio.wait_for(server_task, 5)
+    assert (await call).variables["IVR_RESULT"] == "booked"
