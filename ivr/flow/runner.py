@@ -10,7 +10,8 @@ an end. How actions become AGI commands:
   the last one. A multi-digit entry takes its first key with ``GET DATA`` (the first-digit
   timeout) and the rest with ``WAIT FOR DIGIT`` (the inter-digit timeout), because Asterisk's
   ``GET DATA`` applies one timeout to both; ``#`` ends the entry.
-- slot-service requests: each within ``FlowSettings.service_budget_seconds``; slow, down or
+- slot-service requests: each within ``FlowSettings.service_budget_seconds`` (the booking
+  within ``booking_budget_seconds``, room for the client's idempotent retries); slow, down or
   off-contract becomes ``ServiceFailed`` (apology, operator), refusals the flow understands
   become their events, so a call never ends in silence or in a crash because of the service.
 - ``ReturnToDialplan``: nothing to send; the transport closes the connection and the dialplan
@@ -269,12 +270,18 @@ class BookingRunner:
     # -- the slot service ---------------------------------------------------------------------
 
     async def _request(self, request: ServiceRequest, held: _HeldSeat) -> Event:
+        settings = self._machine.settings
+        budget = (
+            settings.booking_budget_seconds
+            if isinstance(request, Book)
+            else settings.service_budget_seconds
+        )
         try:
-            async with asyncio.timeout(self._budget):
+            async with asyncio.timeout(budget):
                 return await self._call_service(request, held)
         except TimeoutError:
-            logger.warning("slot service: %s took longer than %s s", request, self._budget)
-            return ServiceFailed(f"no answer within {self._budget} s")
+            logger.warning("slot service: %s took longer than %s s", request, budget)
+            return ServiceFailed(f"no answer within {budget} s")
         except (HoldLimit, IdentityLimit) as refusal:
             logger.info("slot service refused %s: %s", type(request).__name__, refusal)
             return IdentityLimitReached()

@@ -34,3 +34,9 @@ class FlowSettings(BaseSettings):
     service_budget_seconds: float = Field(
         default=2.0, gt=0, description="time allowed to each slot-service request"
     )
+    booking_budget_seconds: float = Field(
+        default=6.0,
+        gt=0,
+        description="time allowed to the booking request, which the slot client retries "
+        "with the same Idempotency-Key (three attempts of two seconds by default)",
+    )

@@ -349,3 +349,32 @@ async def test_a_missing_recording_costs_a_sentence_not_the_call(slots: SlotClie
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert not missing & set(transcript.played)
     assert any(command.startswith("WAIT FOR DIGIT 5000") for command in transcript.commands)
+
+
+class LosesFirstBookingReply(httpx.AsyncBaseTransport):
+    """The booking is made, but its reply is late: the client retries with the same key."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, delay_s: float) -> None:
+        self._inner, self._delay_s = inner, delay_s
+        self.booking_posts = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path == "/bookings":
+            self.booking_posts += 1
+            if self.booking_posts == 1:
+                await asyncio.sleep(self._delay_s)
+        return response
+
+
+async def test_the_booking_has_time_for_the_clients_idempotent_retry(app: FastAPI) -> None:
+    late = LosesFirstBookingReply(httpx.ASGITransport(app=app), delay_s=1.5)
+    async with SlotClient(
+        base_url="http://s", token=TOKEN, transport=late, timeout_seconds=1.0
+    ) as slots:
+        engine = Engine(slots, service_budget_seconds=1.0, booking_budget_seconds=3.0)
+        transcript = await engine.call(BOOKING_KEYS)
+        bookings = await slots.bookings_for_caller(CALLER)
+    assert late.booking_posts == 2
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    assert len(bookings) == 1
