@@ -45,11 +45,11 @@ def visit_type_out(visit: VisitType) -> VisitTypeOut:
 
 def slot_out(free: FreeSlot, zone: ZoneInfo) -> SlotOut:
     return SlotOut(
-        slot_id=free.slot.id,
-        office=free.slot.office_code,
-        visit_type=free.slot.visit_type_code,
-        starts_at=local(free.slot.starts_at, zone),
-        ends_at=local(free.slot.ends_at, zone),
+        slot_id=free.slot_id,
+        office=free.office_code,
+        visit_type=free.visit_type_code,
+        starts_at=local(free.starts_at, zone),
+        ends_at=local(free.ends_at, zone),
         free_seats=free.free_seats,
     )
 

@@ -2,7 +2,8 @@
 
 Slots whose confirmed bookings already fill them are skipped in SQL; live holds are then
 counted for a batch of candidates and the channel's quota applied in Python (``seats``). Slots
-too close to start for the policy's minimum notice are never offered.
+too close to start for the policy's minimum notice are never offered. Rows are read as plain
+column tuples, not ORM objects: this is the hottest read of the service.
 """
 
 from __future__ import annotations
@@ -19,12 +20,29 @@ from api.services.locking import live_holds_by_channel
 from api.services.seats import free_seats
 from api.settings import Channel
 
-BATCH = 50
+MIN_BATCH = 10
+SLOT_COLUMNS = (
+    Slot.id,
+    Slot.office_code,
+    Slot.visit_type_code,
+    Slot.starts_at,
+    Slot.ends_at,
+    Slot.seats_phone,
+    Slot.seats_operator,
+    Slot.seats_counter,
+    Slot.booked_phone,
+    Slot.booked_operator,
+    Slot.booked_counter,
+)
 
 
 @dataclass(frozen=True)
 class FreeSlot:
-    slot: Slot
+    slot_id: int
+    office_code: str
+    visit_type_code: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
     free_seats: int
 
 
@@ -51,11 +69,12 @@ class AvailabilityService:
         found: list[FreeSlot] = []
         async with self._context.database.transaction() as session:
             await check_offered(session, office_code=office_code, visit_type_code=visit_type_code)
+            batch = max(2 * limit, MIN_BATCH)
             while len(found) < limit:
                 booked = Slot.booked_phone + Slot.booked_operator + Slot.booked_counter
                 seats = Slot.seats_phone + Slot.seats_operator + Slot.seats_counter
                 statement = (
-                    select(Slot)
+                    select(*SLOT_COLUMNS)
                     .where(
                         Slot.office_code == office_code,
                         Slot.visit_type_code == visit_type_code,
@@ -64,9 +83,9 @@ class AvailabilityService:
                         booked < seats,
                     )
                     .order_by(Slot.starts_at)
-                    .limit(BATCH)
+                    .limit(batch)
                 )
-                candidates = list((await session.execute(statement)).scalars().all())
+                candidates = list((await session.execute(statement)).all())
                 holds = await live_holds_by_channel(
                     session, slot_ids=[slot.id for slot in candidates], now=now
                 )
@@ -79,10 +98,19 @@ class AvailabilityService:
                         borrow_window=borrow_window,
                     )
                     if free > 0:
-                        found.append(FreeSlot(slot=slot, free_seats=free))
+                        found.append(
+                            FreeSlot(
+                                slot_id=slot.id,
+                                office_code=slot.office_code,
+                                visit_type_code=slot.visit_type_code,
+                                starts_at=slot.starts_at,
+                                ends_at=slot.ends_at,
+                                free_seats=free,
+                            )
+                        )
                         if len(found) == limit:
                             break
-                if len(candidates) < BATCH:
+                if len(candidates) < batch:
                     break
                 cursor = candidates[-1].starts_at
         return found

@@ -140,32 +140,29 @@ class BookingService:
     ) -> None:
         policy = self._context.settings.policy
         now = self._context.clock.now()
-        active_same_type = await session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .where(
-                Booking.identity_hash == identity_hash,
-                Booking.visit_type_code == visit_type_code,
-                Booking.status == BookingStatus.confirmed,
-            )
+        window_start = now - dt.timedelta(days=policy.identity_window_days)
+        same_type = (Booking.visit_type_code == visit_type_code) & (
+            Booking.status == BookingStatus.confirmed
         )
-        if (active_same_type or 0) >= policy.max_active_per_identity_and_visit_type:
+        in_window = (Booking.created_at > window_start) & (
+            Booking.status != BookingStatus.cancelled
+        )
+        counts = (
+            await session.execute(
+                select(
+                    func.count().filter(same_type),
+                    func.count().filter(in_window),
+                ).where(Booking.identity_hash == identity_hash)
+            )
+        ).one()
+        active_same_type, recent = int(counts[0]), int(counts[1])
+        if active_same_type >= policy.max_active_per_identity_and_visit_type:
             raise IdentityLimit(
                 "this identity already has an active booking of this visit type",
                 rule="active-per-visit-type",
                 visit_type=visit_type_code,
             )
-        window_start = now - dt.timedelta(days=policy.identity_window_days)
-        recent = await session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .where(
-                Booking.identity_hash == identity_hash,
-                Booking.created_at > window_start,
-                Booking.status != BookingStatus.cancelled,
-            )
-        )
-        if (recent or 0) >= policy.max_bookings_per_identity:
+        if recent >= policy.max_bookings_per_identity:
             raise IdentityLimit(
                 "this identity reached the number of bookings allowed in the window",
                 rule="bookings-per-window",

@@ -18,9 +18,21 @@ async def get_office(session: AsyncSession, *, code: str) -> Office:
 
 
 async def check_offered(session: AsyncSession, *, office_code: str, visit_type_code: str) -> None:
-    """Raise unless the office exists and offers the visit type."""
-    await get_office(session, code=office_code)
-    if await session.get(OfficeVisitType, (office_code, visit_type_code)) is None:
+    """Raise unless the office exists and offers the visit type (one query)."""
+    row = (
+        await session.execute(
+            select(Office.code, OfficeVisitType.visit_type_code)
+            .outerjoin(
+                OfficeVisitType,
+                (OfficeVisitType.office_code == Office.code)
+                & (OfficeVisitType.visit_type_code == visit_type_code),
+            )
+            .where(Office.code == office_code)
+        )
+    ).first()
+    if row is None:
+        raise OfficeNotFound("no such office", office=office_code)
+    if row.visit_type_code is None:
         raise VisitTypeNotFound(
             "the office does not offer this visit type",
             office=office_code,

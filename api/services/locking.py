@@ -42,15 +42,12 @@ async def lock_slot(
 async def lock_identity(session: AsyncSession, *, identity_hash: str) -> None:
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(IdentityLock).values(identity_hash=identity_hash, version=0)
     await session.execute(
-        insert(IdentityLock)
-        .values(identity_hash=identity_hash, version=0)
-        .on_conflict_do_nothing(index_elements=["identity_hash"])
-    )
-    await session.execute(
-        update(IdentityLock)
-        .where(IdentityLock.identity_hash == identity_hash)
-        .values(version=IdentityLock.version + 1)
+        statement.on_conflict_do_update(
+            index_elements=["identity_hash"],
+            set_={"version": IdentityLock.version + 1},
+        )
     )
 
 

@@ -9,22 +9,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Protocol
 
-from api.models import Slot
 from api.settings import Channel
 
 
-def seats_of(slot: Slot, channel: Channel) -> int:
+class SeatCounts(Protocol):
+    """A slot's seats and bookings per channel: an ORM ``Slot`` or a result row of its columns."""
+
+    @property
+    def starts_at(self) -> dt.datetime: ...
+    @property
+    def seats_phone(self) -> int: ...
+    @property
+    def seats_operator(self) -> int: ...
+    @property
+    def seats_counter(self) -> int: ...
+    @property
+    def booked_phone(self) -> int: ...
+    @property
+    def booked_operator(self) -> int: ...
+    @property
+    def booked_counter(self) -> int: ...
+
+
+def seats_of(slot: SeatCounts, channel: Channel) -> int:
     return int(getattr(slot, f"seats_{channel.value}"))
 
 
-def booked_of(slot: Slot, channel: Channel) -> int:
+def booked_of(slot: SeatCounts, channel: Channel) -> int:
     return int(getattr(slot, f"booked_{channel.value}"))
 
 
 def free_seats(
     *,
-    slot: Slot,
+    slot: SeatCounts,
     channel: Channel,
     live_holds: Mapping[str, int],
     now: dt.datetime,

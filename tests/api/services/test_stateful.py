@@ -79,7 +79,7 @@ class SlotMachine(RuleBasedStateMachine):
                 limit=2,
             )
         )
-        self.slot_ids = [free.slot.id for free in found]
+        self.slot_ids = [free.slot_id for free in found]
         self.model_holds: dict[str, ModelHold] = {}
         self.model_bookings: dict[str, ModelBooking] = {}
         self.numbers = itertools.count(600_000_000)
@@ -217,7 +217,7 @@ class SlotMachine(RuleBasedStateMachine):
                 )
             except ServiceError as exc:  # pragma: no cover - a failure of the test itself
                 raise AssertionError(exc.error_id) from exc
-            return found[0].free_seats if found and found[0].slot.id == slot_id else 0
+            return found[0].free_seats if found and found[0].slot_id == slot_id else 0
 
         result: int = self.run(lookup())
         return result
