@@ -637,8 +637,10 @@ def _hold_placed(machine: Machine, call: Call, event: HoldPlaced) -> Step:
 
 
 def _hold_refused(machine: Machine, call: Call, event: HoldRefused) -> Step:
+    """The seat went between search and hold; the caller has heard nothing of it yet, so the
+    search goes on silently (``slot-taken`` is for a slot the caller was offered)."""
     assert call.slot is not None
-    return _search(machine, call, after=call.slot.starts_at, before=("slot-taken",))
+    return _search(machine, call, after=call.slot.starts_at, before=())
 
 
 def _booking_refused(machine: Machine, call: Call, event: BookingRefused) -> Step:

@@ -342,11 +342,10 @@ def test_three_offers_a_later_day_from_midnight_in_prague() -> None:
     assert find.after == datetime.fromisoformat("2026-12-02T00:00:00+01:00")
 
 
-def test_a_slot_taken_before_the_hold_offers_the_next() -> None:
+def test_a_slot_taken_before_the_hold_is_passed_over_silently() -> None:
     call, steps = drive(machine(), [*events_to(State.HOLDING), HoldRefused()])
     assert call.state is State.SEARCHING
     assert steps[-1] == (
-        Play((Prompt("slot-taken", "en"),)),
         FindSlot(office="praha-zukovskeho", visit_type="ltr-new", after=SLOT.starts_at),
     )
 
@@ -430,7 +429,7 @@ def test_every_prompt_the_flow_plays_is_in_prompt_ids() -> None:
         [Keys("9"), NoInput(), Keys("0")],
         [Keys("2"), BookingsFound((BOOKING,)), Keys("1"), Keys("2"), Keys("1"), Cancelled(BOOKING)],
         [*events_to(State.BIRTH_DATE), Keys("99999999")],
-        [*events_to(State.HOLDING), HoldRefused(), NoSlotLeft()],
+        [*events_to(State.BOOKING), BookingRefused(), NoSlotLeft()],
         [*events_to(State.HOLDING), IdentityLimitReached()],
         [*events_to(State.SEARCHING), ServiceFailed("x")],
     ]

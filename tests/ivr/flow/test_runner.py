@@ -378,3 +378,27 @@ async def test_the_booking_has_time_for_the_clients_idempotent_retry(app: FastAP
     assert late.booking_posts == 2
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert len(bookings) == 1
+
+
+async def test_callers_racing_for_the_same_earliest_seat_all_book(
+    slots: SlotClient, tmp_path: Path
+) -> None:
+    engine = Engine(slots)
+    await engine.server.start()
+    try:
+
+        async def caller(number: int) -> Transcript:
+            keys = [*BOOKING_KEYS[:4], Press(f"{7000 + number}#"), *BOOKING_KEYS[5:]]
+            fake = FakeAsterisk(
+                port=engine.server.port, caller=keys, callerid=f"+42060000000{number}"
+            )
+            return await fake.run()
+
+        transcripts = await asyncio.gather(*(caller(number) for number in range(6)))
+    finally:
+        await engine.server.shutdown()
+    assert [t.variables["IVR_RESULT"] for t in transcripts] == ["booked"] * 6
+    assert active_holds(tmp_path) == 0
+    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
+        (bookings,) = database.execute("SELECT count(*) FROM bookings").fetchone()
+    assert bookings == 6
