@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 import httpx
 from rich.console import Console
@@ -324,14 +326,30 @@ def parse_options(argv: Sequence[str] | None) -> DemoOptions:
     )
 
 
+class DemoStopped(Exception):
+    """SIGTERM or SIGHUP (the terminal closed): stop the services on the way out."""
+
+
+def stop_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise DemoStopped(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    console = Console()
+    console = Console(highlight=False)
     options = parse_options(argv)
+    # The services run in their own sessions (a Ctrl-C at the terminal must not reach them
+    # before the demo stops them in order), so a closed terminal or a SIGTERM has to reach
+    # the demo's cleanup as an exception.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_on_signal)
     try:
         return run(options, console)
     except (DemoError, PhoneError, NotATerminal) as error:
         console.print(f"[red]demo: {error}[/red]")
         return 1
+    except DemoStopped as stopped:
+        console.print(f"[dim]stopped by {stopped}[/dim]")
+        return 143
     except KeyboardInterrupt:
         console.print("[dim]interrupted[/dim]")
         return 130

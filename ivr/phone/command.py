@@ -75,7 +75,7 @@ def phone(
         sounds_dir=sounds,
         audio=not no_audio,
     )
-    console = Console()
+    console = Console(highlight=False)
     try:
         record = asyncio.run(place_call(settings=settings, console=console, script=script))
     except (PhoneError, NotATerminal) as error:
