@@ -5,7 +5,9 @@ possible of it in the table ``TRANSITIONS`` (state → event type → handler) a
 rows built by ``_menu`` (which keys a menu takes, where ``*`` goes back to). The machine answers
 each event with a new immutable :class:`Call` and a tuple of actions
 (:mod:`ivr.flow.actions`); :mod:`ivr.flow.runner` performs them and feeds the answers back as
-events (:mod:`ivr.flow.events`). The key-by-key contract is docs/architecture.md.
+events (:mod:`ivr.flow.events`). What a state says when a call enters it is in
+:mod:`ivr.flow.menus`, the states and the call record in :mod:`ivr.flow.call`. The key-by-key
+contract is docs/architecture.md.
 
 Rules common to every menu: ``0`` → operator (operator-request), ``*`` → back one step; a wrong
 key → ``invalid-input`` and the menu again, silence → ``no-input`` and the menu again, each with
@@ -20,19 +22,14 @@ Exceptions::
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
-from typing import Any, Final, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any, Final
 
 from ivr.flow import variables as v
 from ivr.flow.actions import (
-    DIGIT_KEYS,
     Action,
-    Ask,
     Book,
     CancelBooking,
     FetchOffices,
@@ -47,6 +44,7 @@ from ivr.flow.actions import (
     ReturnToDialplan,
     SetVariables,
 )
+from ivr.flow.call import Call, FlowError, Speaker, State
 from ivr.flow.events import (
     Booked,
     BookingRefused,
@@ -64,91 +62,8 @@ from ivr.flow.events import (
     SlotFound,
     VisitTypesLoaded,
 )
+from ivr.flow.menus import BACK_KEY, MAX_MENU_OPTIONS, OPERATOR_KEY, Voice
 from ivr.flow.settings import LANGUAGES, REGIONS, FlowSettings
-from ivr.slots.models import Booking, Hold, Office, Slot, VisitType
-
-MAX_MENU_OPTIONS: Final = 9
-OPERATOR_KEY: Final = "0"
-BACK_KEY: Final = "*"
-
-
-class FlowError(Exception):
-    """The runner delivered an event the current state cannot take."""
-
-
-class Speaker(Protocol):
-    """Prompt fragment ids for dynamic content in one language (``ivr.speech.Speaker``)."""
-
-    def weekday(self, day: dt.date) -> Sequence[str]: ...
-
-    def date(self, day: dt.date) -> Sequence[str]: ...
-
-    def date_with_year(self, day: dt.date) -> Sequence[str]: ...
-
-    def time(self, moment: dt.time) -> Sequence[str]: ...
-
-    def digits(self, digits: str) -> Sequence[str]: ...
-
-    def reference(self, reference: str) -> Sequence[str]: ...
-
-
-class State(StrEnum):
-    LANGUAGE = "language"
-    LOOKUP = "lookup"
-    EXISTING_MENU = "existing-menu"
-    CANCEL_CONFIRM = "cancel-confirm"
-    CANCELLING = "cancelling"
-    LOADING_OFFICES = "loading-offices"
-    REGION = "region"
-    OFFICE = "office"
-    LOADING_VISIT_TYPES = "loading-visit-types"
-    VISIT_TYPE = "visit-type"
-    PASSPORT = "passport"
-    BIRTH_DATE = "birth-date"
-    CONFIRM_IDENTITY = "confirm-identity"
-    SEARCHING = "searching"
-    HOLDING = "holding"
-    SLOT_OFFER = "slot-offer"
-    BOOKING = "booking"
-    REFERENCE = "reference"
-    GOODBYE = "goodbye"
-    OPERATOR = "operator"
-    HUNG_UP = "hung-up"
-
-
-TERMINAL_STATES: Final = frozenset({State.GOODBYE, State.OPERATOR, State.HUNG_UP})
-
-
-@dataclass(frozen=True)
-class Call:
-    """Everything the flow knows about one call; replaced, never mutated."""
-
-    state: State
-    call_id: str
-    caller_number: str
-    started_at: datetime
-    language: str | None = None
-    existing: Booking | None = None
-    offices: tuple[Office, ...] = ()
-    region: str | None = None
-    office: str | None = None
-    visit_types: tuple[VisitType, ...] = ()
-    visit_type: str | None = None
-    passport: str | None = None
-    birth_date: date | None = None
-    search_after: datetime | None = None
-    slot: Slot | None = None
-    hold: Hold | None = None
-    booking: Booking | None = None
-    invalid_inputs: int = 0
-    no_inputs: int = 0
-    result: str | None = None
-    fallout_reason: str | None = None
-
-    @property
-    def region_offices(self) -> tuple[Office, ...]:
-        return tuple(office for office in self.offices if office.region == self.region)
-
 
 Step = tuple[Call, tuple[Action, ...]]
 Handler = Callable[["Machine", Call, Any], Step]
@@ -160,8 +75,7 @@ class Machine:
 
     def __init__(self, *, settings: FlowSettings, speakers: Callable[[str], Speaker]) -> None:
         self.settings = settings
-        self.speakers = speakers
-        self.zone = ZoneInfo(settings.timezone)
+        self.voice = Voice(settings=settings, speakers=speakers)
 
     def start(self, *, call_id: str, caller_number: str, started_at: datetime) -> Step:
         call = Call(
@@ -170,7 +84,7 @@ class Machine:
             caller_number=caller_number,
             started_at=started_at,
         )
-        return call, _ask(self, call)
+        return call, self.voice.ask(call)
 
     def step(self, call: Call, event: object) -> Step:
         handler = TRANSITIONS[call.state].get(type(event))
@@ -178,143 +92,13 @@ class Machine:
             raise FlowError(f"can't handle {type(event).__name__} in state {call.state}")
         return handler(self, call, event)
 
-    # -- helpers the handlers share ---------------------------------------------------------
-
-    def language(self, call: Call) -> str:
-        return call.language or self.settings.default_language
-
-    def speaker(self, call: Call) -> Speaker:
-        return self.speakers(self.language(call))
-
-    def prompts(self, call: Call, *ids: str) -> tuple[Prompt, ...]:
-        language = self.language(call)
-        return tuple(Prompt(prompt_id, language) for prompt_id in ids)
-
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)
-
-    def when(self, call: Call, moment: datetime) -> tuple[Prompt, ...]:
-        """Weekday, date and time of a slot, in the office's time zone."""
-        local = self.local(moment)
-        speaker = self.speaker(call)
-        ids = [
-            *speaker.weekday(local.date()),
-            *speaker.date(local.date()),
-            *speaker.time(local.time().replace(second=0, microsecond=0)),
-        ]
-        return self.prompts(call, *ids)
-
-
-# -- entering a state: the menu a caller hears ----------------------------------------------------
-
-
-def _menu_ask(machine: Machine, call: Call, prompts: tuple[Prompt, ...], keys: str) -> Ask:
-    return Ask(
-        prompts=prompts,
-        keys=keys + OPERATOR_KEY + BACK_KEY,
-        max_digits=1,
-        first_digit_timeout_ms=machine.settings.menu_timeout_ms,
-        inter_digit_timeout_ms=machine.settings.menu_timeout_ms,
-    )
-
-
-def _digits_ask(machine: Machine, call: Call, prompt_id: str, max_digits: int) -> Ask:
-    return Ask(
-        prompts=machine.prompts(call, prompt_id),
-        keys=DIGIT_KEYS + BACK_KEY + "#",
-        max_digits=max_digits,
-        first_digit_timeout_ms=machine.settings.first_digit_timeout_ms,
-        inter_digit_timeout_ms=machine.settings.inter_digit_timeout_ms,
-    )
-
-
-def _options(machine: Machine, call: Call, codes: Sequence[str], prefix: str) -> list[Prompt]:
-    spoken: list[Prompt] = []
-    for number, code in enumerate(codes[:MAX_MENU_OPTIONS], start=1):
-        spoken.extend(machine.prompts(call, f"{prefix}-{code}", f"option-{number}"))
-    return spoken
-
-
-def _ask(machine: Machine, call: Call, preface: tuple[Prompt, ...] = ()) -> tuple[Action, ...]:
-    """The prompts and the question of ``call.state``, after ``preface``."""
-    state = call.state
-    say = machine.prompts
-    if state is State.LANGUAGE:
-        languages = "".join(str(n) for n in range(1, len(LANGUAGES) + 1))
-        options = tuple(Prompt("language-option", language) for language in LANGUAGES)
-        welcome = Prompt("welcome", machine.settings.default_language)
-        return (_menu_ask(machine, call, (*preface, welcome, *options), languages),)
-    if state is State.EXISTING_MENU:
-        return (_menu_ask(machine, call, (*preface, *say(call, "existing-menu")), "123"),)
-    if state is State.CANCEL_CONFIRM:
-        return (_menu_ask(machine, call, (*preface, *say(call, "cancel-confirm")), "12"),)
-    if state is State.REGION:
-        keys = "".join(str(n) for n in range(1, len(REGIONS) + 1))
-        return (_menu_ask(machine, call, (*preface, *say(call, "region-menu")), keys),)
-    if state is State.OFFICE:
-        codes = [office.code for office in call.region_offices]
-        spoken = (*preface, *say(call, "office-menu"), *_options(machine, call, codes, "office"))
-        return (_menu_ask(machine, call, spoken, _option_keys(codes)),)
-    if state is State.VISIT_TYPE:
-        codes = [visit.code for visit in call.visit_types]
-        spoken = (
-            *preface,
-            *say(call, "visit-type-menu"),
-            *_options(machine, call, codes, "visit"),
-        )
-        return (_menu_ask(machine, call, spoken, _option_keys(codes)),)
-    if state is State.PASSPORT:
-        ask = _digits_ask(machine, call, "passport-prompt", machine.settings.passport_max_digits)
-        return (Play(preface), ask) if preface else (ask,)
-    if state is State.BIRTH_DATE:
-        ask = _digits_ask(machine, call, "birthdate-prompt", 8)
-        return (Play(preface), ask) if preface else (ask,)
-    if state is State.CONFIRM_IDENTITY:
-        assert call.passport is not None and call.birth_date is not None
-        speaker = machine.speaker(call)
-        spoken = (
-            *preface,
-            *say(call, "readback-passport"),
-            *say(call, *speaker.digits(call.passport)),
-            *say(call, "readback-birthdate"),
-            *say(call, *speaker.date_with_year(call.birth_date)),
-            *say(call, "confirm-menu"),
-        )
-        return (_menu_ask(machine, call, spoken, "12"),)
-    if state is State.SLOT_OFFER:
-        assert call.slot is not None
-        spoken = (
-            *preface,
-            *say(call, "slot-offer"),
-            *machine.when(call, call.slot.starts_at),
-            *say(call, "slot-offer-office", f"office-{call.slot.office}", "slot-menu"),
-        )
-        return (_menu_ask(machine, call, spoken, "123"),)
-    if state is State.REFERENCE:
-        assert call.booking is not None
-        reference = say(call, *machine.speaker(call).reference(call.booking.reference))
-        spoken = (
-            *preface,
-            *say(call, "booking-confirmed"),
-            *reference,
-            *say(call, "reference-again"),
-            *reference,
-            *say(call, "reference-menu"),
-        )
-        return (_menu_ask(machine, call, spoken, "1"),)
-    raise FlowError(f"state {state} asks nothing")
-
-
-def _option_keys(codes: Sequence[str]) -> str:
-    return "".join(str(n) for n in range(1, min(len(codes), MAX_MENU_OPTIONS) + 1))
-
 
 def _enter(
     machine: Machine, call: Call, state: State, preface: tuple[Prompt, ...] = (), **changes: Any
 ) -> Step:
     """Move to a menu after a valid answer: the counters start again."""
     entered = replace(call, state=state, invalid_inputs=0, no_inputs=0, **changes)
-    return entered, _ask(machine, entered, preface)
+    return entered, machine.voice.ask(entered, preface)
 
 
 def _wait(call: Call, state: State, actions: tuple[Action, ...], **changes: Any) -> Step:
@@ -340,7 +124,7 @@ FALLOUT_PROMPTS: Final[Mapping[str, tuple[str, ...]]] = {
 
 def _outcome_variables(machine: Machine, call: Call, result: str) -> list[tuple[str, str]]:
     return [
-        (v.IVR_LANGUAGE, machine.language(call)),
+        (v.IVR_LANGUAGE, machine.voice.language(call)),
         (v.IVR_OFFICE, call.office or ""),
         (v.IVR_VISIT_TYPE, call.visit_type or ""),
         (v.IVR_RESULT, result),
@@ -352,7 +136,7 @@ def _fallout(machine: Machine, call: Call, reason: str) -> Step:
     values.insert(3, (v.IVR_FALLOUT_REASON, reason))
     actions = (
         *_release(call),
-        Play(machine.prompts(call, *FALLOUT_PROMPTS[reason])),
+        Play(machine.voice.prompts(call, *FALLOUT_PROMPTS[reason])),
         SetVariables(tuple(values)),
         ReturnToDialplan(result=v.RESULT_FALLOUT, fallout_reason=reason),
     )
@@ -364,7 +148,7 @@ def _fallout(machine: Machine, call: Call, reason: str) -> Step:
 
 def _goodbye(machine: Machine, call: Call, result: str, *before: str) -> Step:
     actions = (
-        Play(machine.prompts(call, *before, "goodbye")),
+        Play(machine.voice.prompts(call, *before, "goodbye")),
         SetVariables(tuple(_outcome_variables(machine, call, result))),
         Hangup(result=result),
     )
@@ -419,7 +203,7 @@ def _invalid(machine: Machine, call: Call, prompt_id: str = "invalid-input") -> 
     if count >= machine.settings.max_invalid_inputs:
         return _fallout(machine, call, v.REASON_INVALID_INPUT)
     again = replace(call, invalid_inputs=count)
-    return again, _ask(machine, again, machine.prompts(call, prompt_id))
+    return again, machine.voice.ask(again, machine.voice.prompts(call, prompt_id))
 
 
 def _no_input(machine: Machine, call: Call, event: NoInput) -> Step:
@@ -427,7 +211,7 @@ def _no_input(machine: Machine, call: Call, event: NoInput) -> Step:
     if count >= machine.settings.max_no_inputs:
         return _fallout(machine, call, v.REASON_NO_INPUT)
     again = replace(call, no_inputs=count)
-    return again, _ask(machine, again, machine.prompts(call, "no-input"))
+    return again, machine.voice.ask(again, machine.voice.prompts(call, "no-input"))
 
 
 # -- what each menu's keys do ---------------------------------------------------------------------
@@ -455,9 +239,9 @@ def _existing_key(machine: Machine, call: Call, digits: str) -> Step | None:
     assert call.existing is not None
     if digits == "1":
         heard = (
-            *machine.prompts(call, "your-booking"),
-            *machine.when(call, call.existing.starts_at),
-            *machine.prompts(call, f"office-{call.existing.office}"),
+            *machine.voice.prompts(call, "your-booking"),
+            *machine.voice.when(call, call.existing.starts_at),
+            *machine.voice.prompts(call, f"office-{call.existing.office}"),
         )
         return _enter(machine, call, State.EXISTING_MENU, heard)
     if digits == "2":
@@ -530,7 +314,7 @@ def parse_birth_date(digits: str, *, today: date, earliest_year: int) -> date | 
 def _birth_date_keys(machine: Machine, call: Call, digits: str) -> Step | None:
     born = parse_birth_date(
         digits,
-        today=machine.local(call.started_at).date(),
+        today=machine.voice.local(call.started_at).date(),
         earliest_year=machine.settings.earliest_birth_year,
     )
     if born is None:
@@ -549,7 +333,7 @@ def _confirm_identity_key(machine: Machine, call: Call, digits: str) -> Step | N
 def _search(machine: Machine, call: Call, *, after: datetime, before: tuple[str, ...]) -> Step:
     assert call.office is not None and call.visit_type is not None
     find = FindSlot(office=call.office, visit_type=call.visit_type, after=after)
-    notice = (Play(machine.prompts(call, *before)),) if before else ()
+    notice = (Play(machine.voice.prompts(call, *before)),) if before else ()
     actions = (*_release(call), *notice, find)
     return _wait(call, State.SEARCHING, actions, search_after=after, slot=None, hold=None)
 
@@ -561,7 +345,7 @@ def _slot_offer_key(machine: Machine, call: Call, digits: str) -> Step | None:
         book = Book(
             hold_id=call.hold.hold_id,
             caller_number=call.caller_number,
-            language=machine.language(call),
+            language=machine.voice.language(call),
             passport_digits=call.passport,
             birth_date=call.birth_date,
             idempotency_key=f"{call.call_id}-{call.hold.hold_id}",
@@ -570,8 +354,8 @@ def _slot_offer_key(machine: Machine, call: Call, digits: str) -> Step | None:
     if digits == "2":
         return _search(machine, call, after=call.slot.starts_at, before=())
     if digits == "3":
-        next_day = machine.local(call.slot.starts_at).date() + timedelta(days=1)
-        midnight = datetime.combine(next_day, time(0), tzinfo=machine.zone)
+        next_day = machine.voice.local(call.slot.starts_at).date() + timedelta(days=1)
+        midnight = datetime.combine(next_day, time(0), tzinfo=machine.voice.zone)
         return _search(machine, call, after=midnight, before=())
     return None
 
@@ -593,7 +377,7 @@ def _bookings_found(machine: Machine, call: Call, event: BookingsFound) -> Step:
     if not event.bookings:
         return _load_offices(machine, call)
     soonest = min(event.bookings, key=lambda booking: booking.starts_at)
-    preface = machine.prompts(call, "existing-booking")
+    preface = machine.voice.prompts(call, "existing-booking")
     return _enter(machine, call, State.EXISTING_MENU, preface, existing=soonest)
 
 
@@ -623,7 +407,7 @@ def _slot_found(machine: Machine, call: Call, event: SlotFound) -> Step:
     hold = HoldSlot(
         slot_id=event.slot.slot_id,
         caller_number=call.caller_number,
-        language=machine.language(call),
+        language=machine.voice.language(call),
     )
     return _wait(call, State.HOLDING, (hold,), slot=event.slot)
 
@@ -713,56 +497,3 @@ TRANSITIONS: Final[Mapping[State, Mapping[type, Handler]]] = {
     State.OPERATOR: _ENDED,
     State.HUNG_UP: _ENDED,
 }
-
-
-# -- the prompt ids this flow can play ------------------------------------------------------------
-
-FLOW_PROMPT_IDS: Final = frozenset(
-    {
-        "welcome",
-        "language-option",
-        "existing-booking",
-        "existing-menu",
-        "your-booking",
-        "cancel-confirm",
-        "booking-cancelled",
-        "goodbye",
-        "region-menu",
-        "office-menu",
-        "visit-type-menu",
-        "passport-prompt",
-        "birthdate-prompt",
-        "birthdate-invalid",
-        "readback-passport",
-        "readback-birthdate",
-        "confirm-menu",
-        "searching",
-        "slot-offer",
-        "slot-offer-office",
-        "slot-menu",
-        "slot-taken",
-        "no-slots",
-        "booking-confirmed",
-        "reference-again",
-        "reference-menu",
-        "transfer-operator",
-        "service-error",
-        "identity-limit",
-        "invalid-input",
-        "no-input",
-        *(f"option-{number}" for number in range(1, MAX_MENU_OPTIONS + 1)),
-    }
-)
-
-
-def prompt_ids(
-    *, office_codes: Sequence[str] = (), visit_type_codes: Sequence[str] = ()
-) -> set[str]:
-    """Every prompt id the flow can play, besides the fragments of :mod:`ivr.speech`.
-
-    Office and visit-type names come from the slot service at run time, so their ids
-    (``office-<code>``, ``visit-<code>``) are included for the codes given.
-    """
-    names = {f"office-{code}" for code in office_codes}
-    names |= {f"visit-{code}" for code in visit_type_codes}
-    return set(FLOW_PROMPT_IDS) | names

@@ -62,6 +62,7 @@ from ivr.flow.actions import (
     ServiceRequest,
     SetVariables,
 )
+from ivr.flow.call import TERMINAL_STATES, Call, FlowError
 from ivr.flow.events import (
     Booked,
     BookingRefused,
@@ -80,7 +81,7 @@ from ivr.flow.events import (
     SlotFound,
     VisitTypesLoaded,
 )
-from ivr.flow.machine import TERMINAL_STATES, Call, FlowError, Machine
+from ivr.flow.machine import Machine
 from ivr.flow.settings import FlowSettings
 from ivr.slots.client import SlotClient, SlotClientSettings
 from ivr.slots.errors import (
@@ -192,7 +193,7 @@ class BookingRunner:
     def _report(self, call: Call, *, result: str) -> None:
         self._metrics.record_outcome(
             result=result,
-            language=self._machine.language(call),
+            language=self._machine.voice.language(call),
             fallout_reason=call.fallout_reason if result == v.RESULT_FALLOUT else None,
         )
 

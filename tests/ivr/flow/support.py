@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ivr.flow.actions import Action, Ask, Play, Prompt, SetVariables
+from ivr.flow.call import Call, State
 from ivr.flow.events import (
     Booked,
     BookingsFound,
@@ -16,7 +17,7 @@ from ivr.flow.events import (
     SlotFound,
     VisitTypesLoaded,
 )
-from ivr.flow.machine import Call, Machine, State
+from ivr.flow.machine import Machine
 from ivr.flow.settings import FlowSettings
 from ivr.slots.models import Booking, Hold, Office, Slot, VisitType
 from ivr.speech import speaker_for

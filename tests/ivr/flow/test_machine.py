@@ -23,6 +23,7 @@ from ivr.flow.actions import (
     ReturnToDialplan,
     SetVariables,
 )
+from ivr.flow.call import TERMINAL_STATES, FlowError, State
 from ivr.flow.events import (
     BookingRefused,
     BookingsFound,
@@ -36,14 +37,8 @@ from ivr.flow.events import (
     ServiceFailed,
     VisitTypesLoaded,
 )
-from ivr.flow.machine import (
-    TERMINAL_STATES,
-    TRANSITIONS,
-    FlowError,
-    State,
-    parse_birth_date,
-    prompt_ids,
-)
+from ivr.flow.machine import TRANSITIONS, parse_birth_date
+from ivr.flow.menus import prompt_ids
 from ivr.speech import fragment_ids
 from tests.ivr.flow.support import (
     BOOKING,

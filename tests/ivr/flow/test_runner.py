@@ -21,7 +21,7 @@ from ivr.agi.channel import AgiChannel, AgiEnvironment, DigitsResult
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
-from ivr.flow.machine import prompt_ids
+from ivr.flow.menus import prompt_ids
 from ivr.flow.runner import SlotService, build_booking_runner
 from ivr.flow.settings import LANGUAGES, FlowSettings
 from ivr.slots import SlotClient
