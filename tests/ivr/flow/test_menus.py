@@ -1,0 +1,61 @@
+"""What each state says: the menus as actions, in the caller's language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from ivr.flow.actions import Ask, Play, Prompt
+from ivr.flow.call import Call, FlowError, State
+from ivr.flow.menus import FLOW_PROMPT_IDS, MAX_MENU_OPTIONS, Voice, option_keys, prompt_ids
+from ivr.flow.settings import FlowSettings
+from ivr.speech import speaker_for
+from tests.ivr.flow.support import CALLER, STARTED_AT, office
+
+VOICE = Voice(settings=FlowSettings(), speakers=speaker_for)
+CALL = Call(state=State.OFFICE, call_id="c", caller_number=CALLER, started_at=STARTED_AT)
+
+
+def test_a_region_with_more_offices_than_keys_offers_the_first_nine() -> None:
+    offices = tuple(office(f"o{n}", "stredocesky", n) for n in range(12))
+    (ask,) = VOICE.ask(replace(CALL, language="uk", offices=offices, region="stredocesky"))
+    assert isinstance(ask, Ask)
+    assert set(ask.keys) == set("123456789") | {"0", "*"}
+    spoken = [prompt.id for prompt in ask.prompts]
+    assert spoken[-2:] == ["office-o8", "option-9"]
+    assert all(prompt.language == "uk" for prompt in ask.prompts)
+
+
+def test_a_slot_time_is_spoken_in_prague_time() -> None:
+    in_utc = datetime.fromisoformat("2026-07-01T07:30:00+00:00")  # 09:30 in Prague (CEST)
+    spoken = [prompt.id for prompt in VOICE.when(replace(CALL, language="en"), in_utc)]
+    expected = speaker_for("en").slot(datetime.fromisoformat("2026-07-01T09:30:00+02:00"))
+    assert spoken == expected
+
+
+def test_a_number_entry_after_an_apology_plays_it_first_without_interruption() -> None:
+    call = replace(CALL, state=State.PASSPORT, language="vi")
+    apology = (Prompt("invalid-input", "vi"),)
+    play, ask = VOICE.ask(call, apology)
+    assert play == Play(apology)
+    assert isinstance(ask, Ask) and ask.prompts == (Prompt("passport-prompt", "vi"),)
+    assert ask.max_digits == FlowSettings().passport_max_digits
+
+
+def test_a_waiting_state_asks_nothing() -> None:
+    with pytest.raises(FlowError, match="asks nothing"):
+        VOICE.ask(replace(CALL, state=State.SEARCHING))
+
+
+def test_option_keys() -> None:
+    assert option_keys(["a", "b", "c"]) == "123"
+    assert option_keys([str(n) for n in range(15)]) == "123456789"
+    assert MAX_MENU_OPTIONS == 9
+
+
+def test_prompt_ids_name_the_offices_and_visit_types_given() -> None:
+    ids = prompt_ids(office_codes=["kladno"], visit_type_codes=["biometrics"])
+    assert ids == set(FLOW_PROMPT_IDS) | {"office-kladno", "visit-biometrics"}
+    assert "option-9" in ids and "option-10" not in ids
