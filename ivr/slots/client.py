@@ -1,6 +1,8 @@
 """Async client of the slot service, used by the call flow's runner.
 
-One ``httpx.AsyncClient`` per process (connection pooling), a bearer token, and a time budget per
+One ``httpx.AsyncClient`` per process (connection pooling, ``max_connections`` shared by all
+calls; a call that waits for a free connection longer than the budget gets
+``SlotServiceUnavailable`` like any slow request), a bearer token, and a time budget per
 request (2 s by default) enforced twice: httpx's own connect/read/write timeouts, and an overall
 ``asyncio.timeout`` around each request, because a server that trickles bytes never trips a read
 timeout and an in-process ASGI transport has no socket timeouts at all. Every failure leaves
@@ -48,6 +50,7 @@ class SlotClientSettings(BaseSettings):
     token: SecretStr = SecretStr("ivr-dev-token")
     timeout_seconds: float = 2.0
     book_attempts: int = 3
+    max_connections: int = 100
 
 
 class SlotClient:
@@ -60,6 +63,7 @@ class SlotClient:
         token: str,
         timeout_seconds: float = 2.0,
         book_attempts: int = 3,
+        max_connections: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if timeout_seconds <= 0:
@@ -72,6 +76,7 @@ class SlotClient:
             base_url=base_url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=httpx.Timeout(timeout_seconds),
+            limits=httpx.Limits(max_connections=max_connections),
             transport=transport,
         )
 
@@ -84,6 +89,7 @@ class SlotClient:
             token=settings.token.get_secret_value(),
             timeout_seconds=settings.timeout_seconds,
             book_attempts=settings.book_attempts,
+            max_connections=settings.max_connections,
             transport=transport,
         )
 
