@@ -88,12 +88,24 @@ def serve_command(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8080,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Uvicorn's access log is off: it would log
     query strings, which may hold passport digits; the app logs path templates instead."""
     settings = ApiSettings()
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     console.print(f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
+    if workers > 1:  # each worker process builds its app from the same environment
+        uvicorn.run(
+            "api.app:create_app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level=log_level,
+        )
+        return
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level=log_level)
 
 
