@@ -279,7 +279,21 @@ def interactive_calls(options: DemoOptions, console: Console) -> int:
             return 0
 
 
+def check_ports_free(options: DemoOptions) -> None:
+    """A port already answering would pass the health check for a service that is not ours."""
+    for what, port, option in (
+        ("slot service", options.api_port, "--api-port"),
+        ("FastAGI server", options.agi_port, "--agi-port"),
+    ):
+        if port_answers(port):
+            raise DemoError(
+                f"port {port} for the {what} is already in use (another demo?); "
+                f"stop it or choose another with {option}"
+            )
+
+
 def run(options: DemoOptions, console: Console) -> int:
+    check_ports_free(options)
     env = demo_environment(options)
     prepare_database(options, env, console)
     with running_services(options, env, console):

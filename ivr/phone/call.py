@@ -66,6 +66,7 @@ class PhoneSettings(BaseSettings):
     audio: bool = True
     get_data_default_timeout_ms: int = 6000
     reply_wait_seconds: float = 30.0
+    connect_timeout_seconds: float = 5.0
 
 
 @dataclass
@@ -132,8 +133,11 @@ class TerminalPhone:
     async def call(self) -> CallRecord:
         settings = self._settings
         try:
-            reader, writer = await asyncio.open_connection(settings.host, settings.port)
-        except OSError as error:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(settings.host, settings.port),
+                settings.connect_timeout_seconds,
+            )
+        except (OSError, TimeoutError) as error:
             raise PhoneConnectError(
                 f"cannot reach the FastAGI server at {settings.host}:{settings.port}: {error}"
             ) from error

@@ -88,3 +88,12 @@ def test_stop_all_ends_the_services(quiet_console: Console, tmp_path: Path) -> N
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     demo.stop_all([demo.Service("x", process, tmp_path / "x.log")], quiet_console)
     assert process.returncode is not None
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(quiet_console: Console) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        options = demo.DemoOptions(api_port=busy.getsockname()[1], agi_port=free_port())
+        with pytest.raises(demo.DemoError, match=r"already in use.*--api-port"):
+            demo.run(options, quiet_console)
