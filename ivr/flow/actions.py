@@ -2,9 +2,9 @@
 
 The state machine (:mod:`ivr.flow.machine`) never performs anything; it answers every event with
 a tuple of these actions, and :mod:`ivr.flow.runner` is the one place that carries them out over
-the AGI channel and the slot client. Actions that need an answer (``Ask`` and the slot-service
-requests) always come last in a tuple, and at most one per tuple, so the runner knows which
-event to feed back next.
+the AGI channel and the slot client. Actions that need an answer (``Ask``, ``ReadVariable``
+and the slot-service requests) always come last in a tuple, and at most one per tuple, so the
+runner knows which event to feed back next.
 
 Nothing here raises at run time except :class:`ValueError` for an action built against its own
 rules (a multi-digit ``Ask`` with more than one prompt could not keep typeahead digits).
@@ -71,6 +71,13 @@ class SetVariables:
     """Set channel variables (and functions such as ``CHANNEL(language)``) in this order."""
 
     values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ReadVariable:
+    """Read a channel variable; answered by :class:`ivr.flow.events.VariableRead`."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -146,4 +153,13 @@ class ReleaseHold:
 ServiceRequest = (
     FindBookings | FetchOffices | FetchVisitTypes | FindSlot | HoldSlot | Book | CancelBooking
 )
-Action = Play | Ask | SetVariables | ReturnToDialplan | Hangup | ReleaseHold | ServiceRequest
+Action = (
+    Play
+    | Ask
+    | SetVariables
+    | ReadVariable
+    | ReturnToDialplan
+    | Hangup
+    | ReleaseHold
+    | ServiceRequest
+)

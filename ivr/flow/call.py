@@ -42,6 +42,7 @@ class Speaker(Protocol):
 
 
 class State(StrEnum):
+    STARTING = "starting"
     LANGUAGE = "language"
     LOOKUP = "lookup"
     EXISTING_MENU = "existing-menu"

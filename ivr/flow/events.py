@@ -29,6 +29,14 @@ class CallerHungUp:
 
 
 @dataclass(frozen=True)
+class VariableRead:
+    """A channel variable's value (None when not set)."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True)
 class BookingsFound:
     bookings: tuple[Booking, ...]
 
@@ -94,6 +102,7 @@ Event = (
     Keys
     | NoInput
     | CallerHungUp
+    | VariableRead
     | BookingsFound
     | OfficesLoaded
     | VisitTypesLoaded

@@ -40,6 +40,7 @@ from ivr.flow.actions import (
     HoldSlot,
     Play,
     Prompt,
+    ReadVariable,
     ReleaseHold,
     ReturnToDialplan,
     SetVariables,
@@ -60,6 +61,7 @@ from ivr.flow.events import (
     OfficesLoaded,
     ServiceFailed,
     SlotFound,
+    VariableRead,
     VisitTypesLoaded,
 )
 from ivr.flow.menus import BACK_KEY, MAX_MENU_OPTIONS, OPERATOR_KEY, Voice
@@ -78,13 +80,15 @@ class Machine:
         self.voice = Voice(settings=settings, speakers=speakers)
 
     def start(self, *, call_id: str, caller_number: str, started_at: datetime) -> Step:
+        """A new call first reads ``IVR_LANGUAGE``: a caller the dialplan sends back to the
+        menu (operators closed) has chosen a language already and is not asked again."""
         call = Call(
-            state=State.LANGUAGE,
+            state=State.STARTING,
             call_id=call_id,
             caller_number=caller_number,
             started_at=started_at,
         )
-        return call, self.voice.ask(call)
+        return call, (ReadVariable(v.IVR_LANGUAGE),)
 
     def step(self, call: Call, event: object) -> Step:
         handler = TRANSITIONS[call.state].get(type(event))
@@ -223,10 +227,18 @@ def _choose(options: Sequence[Any], digits: str) -> Any | None:
     return None
 
 
+def _resume(machine: Machine, call: Call, event: VariableRead) -> Step:
+    if event.value in LANGUAGES:
+        return _language_chosen(call, event.value)
+    return _enter(machine, call, State.LANGUAGE)
+
+
 def _language_key(machine: Machine, call: Call, digits: str) -> Step | None:
     language = _choose(LANGUAGES, digits)
-    if language is None:
-        return None
+    return None if language is None else _language_chosen(call, language)
+
+
+def _language_chosen(call: Call, language: str) -> Step:
     chosen = replace(call, language=language)
     set_language = SetVariables(((v.CHANNEL_LANGUAGE, language),))
     if not call.caller_number:
@@ -442,6 +454,7 @@ _ENDED: Final[dict[type, Handler]] = {CallerHungUp: _already_ended}
 # -- THE table ------------------------------------------------------------------------------------
 
 TRANSITIONS: Final[Mapping[State, Mapping[type, Handler]]] = {
+    State.STARTING: {VariableRead: _resume, CallerHungUp: _hung_up},
     State.LANGUAGE: _menu(_language_key, back=None),
     State.LOOKUP: {
         BookingsFound: _bookings_found,

@@ -57,6 +57,7 @@ from ivr.flow.actions import (
     Hangup,
     HoldSlot,
     Play,
+    ReadVariable,
     ReleaseHold,
     ReturnToDialplan,
     ServiceRequest,
@@ -79,6 +80,7 @@ from ivr.flow.events import (
     OfficesLoaded,
     ServiceFailed,
     SlotFound,
+    VariableRead,
     VisitTypesLoaded,
 )
 from ivr.flow.machine import Machine
@@ -221,6 +223,8 @@ class BookingRunner:
             for name, value in action.values:
                 await channel.set_variable(name, value)
             return None
+        if isinstance(action, ReadVariable):
+            return VariableRead(action.name, await channel.get_variable(action.name))
         if isinstance(action, ReturnToDialplan):
             return None
         if isinstance(action, Hangup):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from ivr.flow.actions import Action, Ask, Play, Prompt, SetVariables
+from ivr.flow.actions import Action, Ask, Play, Prompt, ReadVariable, SetVariables
 from ivr.flow.call import Call, State
 from ivr.flow.events import (
     Booked,
@@ -15,10 +15,12 @@ from ivr.flow.events import (
     Keys,
     OfficesLoaded,
     SlotFound,
+    VariableRead,
     VisitTypesLoaded,
 )
 from ivr.flow.machine import Machine
 from ivr.flow.settings import FlowSettings
+from ivr.flow.variables import IVR_LANGUAGE
 from ivr.slots.models import Booking, Hold, Office, Slot, VisitType
 from ivr.speech import speaker_for
 
@@ -78,10 +80,17 @@ def machine(**settings: object) -> Machine:
 
 
 def drive(
-    flow: Machine, events: Iterable[Event], *, caller_number: str = CALLER
+    flow: Machine,
+    events: Iterable[Event],
+    *,
+    caller_number: str = CALLER,
+    language_on_channel: str | None = None,
 ) -> tuple[Call, list[tuple[Action, ...]]]:
-    """Start a call and feed it events; return the last call and every step's actions."""
+    """Start a call, answer its read of IVR_LANGUAGE, feed it events; return the last call and
+    the actions of every step (the first: what the call does once it knows the channel)."""
     call, actions = flow.start(call_id="c1", caller_number=caller_number, started_at=STARTED_AT)
+    assert actions == (ReadVariable(IVR_LANGUAGE),)
+    call, actions = flow.step(call, VariableRead(IVR_LANGUAGE, language_on_channel))
     steps = [actions]
     for event in events:
         call, actions = flow.step(call, event)

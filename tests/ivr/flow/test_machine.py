@@ -97,6 +97,29 @@ def test_a_call_opens_with_the_language_menu_each_option_in_its_own_language() -
     assert ask.max_digits == 1
 
 
+@pytest.mark.parametrize("on_channel", [None, "", "xx"])
+def test_a_new_caller_hears_the_language_menu(on_channel: str | None) -> None:
+    call, (actions,) = drive(machine(), [], language_on_channel=on_channel)
+    assert call.state is State.LANGUAGE and call.language is None
+    assert prompt_ids_of(actions)[0] == "welcome"
+
+
+def test_a_caller_sent_back_to_the_menu_keeps_the_language_chosen() -> None:
+    call, (actions,) = drive(machine(), [], language_on_channel="ru")
+    assert call.state is State.LOOKUP and call.language == "ru"
+    assert actions == (
+        SetVariables(((v.CHANNEL_LANGUAGE, "ru"),)),
+        FindBookings(caller_number=CALLER),
+    )
+
+
+def test_a_hangup_before_the_first_prompt() -> None:
+    flow = machine()
+    call, _ = flow.start(call_id="c", caller_number=CALLER, started_at=STARTED_AT)
+    call, actions = flow.step(call, CallerHungUp())
+    assert call.state is State.HUNG_UP and actions == (ReturnToDialplan(result="hangup"),)
+
+
 def test_the_first_time_english_caller_books_the_earliest_slot() -> None:
     flow = machine()
     call, steps = drive(flow, events_to(State.REFERENCE))

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 import tomllib
 from collections import deque
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -86,12 +86,14 @@ class Engine:
         *,
         callerid: str = CALLER,
         sound_files: Collection[str] | None = None,
+        channel_variables: Mapping[str, str] | None = None,
     ) -> Transcript:
         await self.server.start()
         try:
             fake = FakeAsterisk(
                 port=self.server.port, caller=caller, callerid=callerid, sound_files=sound_files
             )
+            fake.simulator.transcript.variables.update(channel_variables or {})
             return await fake.run()
         finally:
             await self.server.shutdown()
@@ -138,6 +140,16 @@ async def test_a_first_time_caller_books_and_the_booking_exists(
     assert english("reference-again") in played
     assert active_holds(tmp_path) == 0
     assert engine.outcome("booked", "en") == 1
+
+
+async def test_a_caller_the_dialplan_sends_back_keeps_the_language(slots: SlotClient) -> None:
+    # operators closed: the dialplan runs the menu again with IVR_LANGUAGE set
+    transcript = await Engine(slots).call(
+        BOOKING_KEYS[1:], channel_variables={"IVR_LANGUAGE": "en"}
+    )
+    assert transcript.commands[0] == 'GET VARIABLE "IVR_LANGUAGE"'
+    assert "cs/ivr/welcome" not in transcript.played
+    assert transcript.variables["IVR_RESULT"] == "booked"
 
 
 async def test_an_expert_keys_ahead_through_the_prompts(slots: SlotClient) -> None:
