@@ -414,3 +414,13 @@ async def test_callers_racing_for_the_same_earliest_seat_all_book(
     with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
         (bookings,) = database.execute("SELECT count(*) FROM bookings").fetchone()
     assert bookings == 6
+
+
+async def test_a_caller_gone_before_the_first_prompt_is_counted_as_a_hangup(
+    slots: SlotClient,
+) -> None:
+    engine = Engine(slots)
+    transcript = await engine.call([HangUp(between_commands=True)])
+    assert transcript.caller_hung_up and transcript.played == []
+    assert "IVR_RESULT" not in transcript.variables
+    assert engine.outcome("hangup", "cs") == 1
