@@ -7,7 +7,9 @@ Errors: pydantic's ``ValidationError`` for a value out of range.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES: tuple[str, ...] = ("cs", "en", "uk", "ru", "vi")
@@ -29,7 +31,7 @@ class FlowSettings(BaseSettings):
     passport_min_digits: int = Field(default=4, ge=1)
     passport_max_digits: int = Field(default=20, ge=1)
     earliest_birth_year: int = 1900
-    default_language: str = "cs"
+    default_language: Literal["cs", "en", "uk", "ru", "vi"] = "cs"
     timezone: str = "Europe/Prague"
     service_budget_seconds: float = Field(
         default=2.0, gt=0, description="time allowed to each slot-service request"
@@ -40,3 +42,9 @@ class FlowSettings(BaseSettings):
         description="time allowed to the booking request, which the slot client retries "
         "with the same Idempotency-Key (three attempts of two seconds by default)",
     )
+
+    @model_validator(mode="after")
+    def _passport_limits_in_order(self) -> Self:
+        if self.passport_min_digits > self.passport_max_digits:
+            raise ValueError("passport_min_digits is larger than passport_max_digits")
+        return self
