@@ -213,6 +213,13 @@ async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
                     raise
                 _, stderr = await asyncio.wait_for(sipp.communicate(), 30)
                 assert sipp.returncode == 0, f"SIPp: no clean BYE from Asterisk: {stderr[-500:]!r}"
+                async with asyncio.timeout(10):  # today's figures count the call at hang-up
+                    while not bridge.state.figures.calls["uk"]:
+                        await asyncio.sleep(0.05)
+                figures = bridge.state.figures.as_dict()
+                assert figures["fallout_reasons"] == {"no-slots": 1}
+                assert figures["bookings_by_channel"] == {"phone": 0, "operator": 1}
+                assert figures["answered_by_operator"] == 1
                 await page.wait_for_selector("#screen-pop[hidden]", state="attached")
     finally:
         await bridge.stop()
