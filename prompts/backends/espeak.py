@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from prompts.audio import resolve_binary
 from prompts.backends import SynthesisError
 from prompts.languages import LANGUAGES
 from prompts.settings import PromptSettings
@@ -68,13 +69,14 @@ class EspeakBackend:
         return voice
 
     def synthesise(self, text: str, language: str) -> bytes:
-        command = [self.binary, "-v", self.voice(language), "-s", str(self.speed_wpm),
-                   "--stdin", "--stdout"]
+        command = [resolve_binary(self.binary), "-v", self.voice(language),
+                   "-s", str(self.speed_wpm), "--stdin", "--stdout"]
         try:
             completed = subprocess.run(
-                command, input=text.encode("utf-8"), capture_output=True, check=False, timeout=60
+                command, input=text.encode("utf-8"), capture_output=True, check=False,
+                close_fds=False,
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except OSError as exc:
             raise SynthesisError(f"espeak-ng could not run: {exc}") from exc
         if completed.returncode != 0 or not completed.stdout.startswith(b"RIFF"):
             raise SynthesisError(
