@@ -36,7 +36,7 @@ from tests.e2e.sandbox import Sandbox
 from tests.e2e.sipp import SipEndpoint
 from tests.ivr.console.harness import served
 
-pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
+pytestmark = pytest.mark.asterisk
 
 DESK_CONTEXT = "ivr-test-operator-desk"
 DESK = f"Local/1@{DESK_CONTEXT}/n"
@@ -155,6 +155,7 @@ async def operator_desk(ami: AmiWatcher) -> AsyncIterator[str]:
             await ami.action(Action="Command", Command=f"dialplan remove context {DESK_CONTEXT}")
 
 
+@pytest.mark.browser
 async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
     ami: AmiWatcher, sandbox: Sandbox, slot_service: SlotService, fallout_menu: None,
     operators_open: None, operator_desk: str, sip_target: SipEndpoint, tmp_path: Path,
@@ -234,3 +235,39 @@ async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
     connects = [e for e in ami.events
                 if e.get("Event") == "AgentConnect" and e.get("CallerIDNum") == number]
     assert connects and connects[0]["Interface"] == operator_desk
+
+
+async def test_bridge_started_late_resyncs_a_real_waiting_caller_with_queue_status(
+    ami: AmiWatcher, sandbox: Sandbox, fallout_menu: None, operators_open: None,
+    sip_target: SipEndpoint, tmp_path: Path,
+) -> None:
+    """No event replay after a (re)connect: QueueStatus finds the caller, Getvar its context."""
+    number = "+420777100061"
+    sipp = await waiting_caller(number, target=sip_target, workdir=tmp_path)
+    try:
+        joined = await ami.wait_for(
+            lambda e: e.get("Event") == "QueueCallerJoin" and e.get("CallerIDNum") == number,
+            timeout_s=20, what="QueueCallerJoin")
+        bridge = AmiBridge(AmiSettings(port=sandbox.ports.ami, username=AMI_USER,
+                                       secret=SecretStr(AMI_SECRET)))
+        task = asyncio.create_task(bridge.run())
+        try:
+            async with asyncio.timeout(10):
+                while joined["Uniqueid"] not in bridge.state.callers or not (
+                        bridge.state.callers[joined["Uniqueid"]].context.office):
+                    await asyncio.sleep(0.05)
+            caller = bridge.state.callers[joined["Uniqueid"]]
+            await bridge.action({"Action": "Hangup", "Channel": caller.channel})
+        finally:
+            await bridge.stop()
+            await asyncio.wait_for(task, 10)
+    except Exception:
+        if sipp.returncode is None:
+            sipp.kill()
+        await sipp.wait()
+        raise
+    await asyncio.wait_for(sipp.wait(), 30)
+    assert caller.queue == "operators-uk" and caller.caller_number == number
+    assert (caller.context.language, caller.context.office) == ("uk", "praha-zukovskeho")
+    assert (caller.context.visit_type, caller.context.fallout_reason) == ("ltr-new", "no-slots")
+    assert caller.joined_at <= bridge.clock()
