@@ -12,6 +12,8 @@ CallerNumber = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")
 PassportDigits = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,20}$")]
 Reference = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+MAX_ROW_ID = 2_147_483_647  # PostgreSQL INTEGER; a larger id is refused (422), not a 500
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class Strict(BaseModel):
@@ -57,7 +59,7 @@ class AvailabilityOut(BaseModel):
 
 
 class HoldIn(Strict):
-    slot_id: int
+    slot_id: RowId
     caller_number: CallerNumber
     language: Language
 
@@ -87,7 +89,7 @@ class BookingIn(IdentityIn):
 
 
 class OperatorBookingIn(IdentityIn):
-    slot_id: int
+    slot_id: RowId
     caller_number: CallerNumber
     language: Language
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from api.models import BookingStatus
 from api.routes.convert import booking_out, closure_out, template_out
 from api.routes.deps import AdminDep, ServicesDep, StaffDep
 from api.schemas import (
+    MAX_ROW_ID,
     AttendanceIn,
     BookingOut,
     CapacityTemplateIn,
@@ -27,6 +28,7 @@ from api.services.bookings import Identity
 operator_router = APIRouter(prefix="/operator", tags=["operator"])
 admin_router = APIRouter(prefix="/admin", tags=["admin"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
+PathRowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 @operator_router.get("/offices/{code}/bookings", response_model=list[BookingOut])
@@ -90,14 +92,16 @@ async def list_closures(
 
 
 @admin_router.get("/closures/{closure_id}/bookings", response_model=list[BookingOut])
-async def closure_bookings(closure_id: int, services: ServicesDep, _: AdminDep) -> list[BookingOut]:
+async def closure_bookings(
+    closure_id: PathRowId, services: ServicesDep, _: AdminDep
+) -> list[BookingOut]:
     zone = services.context.zone
     found = await services.admin.bookings_to_rebook(closure_id=closure_id)
     return [booking_out(booking, zone) for booking in found]
 
 
 @admin_router.delete("/closures/{closure_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def reopen(closure_id: int, services: ServicesDep, _: AdminDep) -> Response:
+async def reopen(closure_id: PathRowId, services: ServicesDep, _: AdminDep) -> Response:
     await services.admin.reopen(closure_id=closure_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -135,7 +139,7 @@ async def add_template(
 
 
 @admin_router.delete("/capacity-templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_template(template_id: int, services: ServicesDep, _: AdminDep) -> Response:
+async def delete_template(template_id: PathRowId, services: ServicesDep, _: AdminDep) -> Response:
     await services.admin.delete_capacity_template(template_id=template_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
