@@ -28,7 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import count
 from typing import Any
 
-from ivr.ami.queue_state import IVR_VARIABLES, Callback, Change, QueueState
+from ivr.ami.model import IVR_VARIABLES, Callback, Change
+from ivr.ami.queue_state import QueueState
 from ivr.ami.settings import AmiSettings
 from ivr.ami.transport import BridgeManager, ReassemblingProtocol
 

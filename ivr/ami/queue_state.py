@@ -19,207 +19,32 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 
-IVR_LANGUAGE = "IVR_LANGUAGE"
-IVR_OFFICE = "IVR_OFFICE"
-IVR_VISIT_TYPE = "IVR_VISIT_TYPE"
-IVR_FALLOUT_REASON = "IVR_FALLOUT_REASON"
-IVR_RESULT = "IVR_RESULT"
-IVR_VARIABLES = (IVR_LANGUAGE, IVR_OFFICE, IVR_VISIT_TYPE, IVR_FALLOUT_REASON, IVR_RESULT)
-
-QUEUE_PREFIX = "operators-"
-CALLBACK_USER_EVENT = "IvrCallbackRequest"
-CALLBACK_RESULT_EVENT = "IvrCallbackResult"
-
-
-class CallerStatus(StrEnum):
-    waiting = "waiting"
-    ringing = "ringing"
-    connected = "connected"
-
-
-class CallbackStatus(StrEnum):
-    pending = "pending"
-    dialing = "dialing"
-    answered = "answered"
-    failed = "failed"
-
-
-@dataclass(frozen=True)
-class IvrContext:
-    """What the caller chose in the menu before falling out of it."""
-
-    language: str = ""
-    office: str = ""
-    visit_type: str = ""
-    fallout_reason: str = ""
-
-    @classmethod
-    def from_variables(cls, variables: Mapping[str, str], *, queue: str = "") -> IvrContext:
-        language = variables.get(IVR_LANGUAGE, "") or language_of_queue(queue)
-        return cls(
-            language=language,
-            office=variables.get(IVR_OFFICE, ""),
-            visit_type=variables.get(IVR_VISIT_TYPE, ""),
-            fallout_reason=variables.get(IVR_FALLOUT_REASON, ""),
-        )
-
-    def merged_over(self, older: IvrContext) -> IvrContext:
-        """Non-empty values of self win; the rest comes from the older context."""
-        return IvrContext(
-            language=self.language or older.language,
-            office=self.office or older.office,
-            visit_type=self.visit_type or older.visit_type,
-            fallout_reason=self.fallout_reason or older.fallout_reason,
-        )
-
-
-@dataclass(frozen=True)
-class QueuedCaller:
-    uniqueid: str
-    linkedid: str
-    queue: str
-    channel: str
-    caller_number: str
-    caller_name: str
-    joined_at: float
-    context: IvrContext
-    position: int = 0
-    status: CallerStatus = CallerStatus.waiting
-    agent_interface: str = ""
-
-
-@dataclass(frozen=True)
-class QueueMember:
-    queue: str
-    interface: str
-    name: str
-    paused: bool
-    in_call: bool = False
-
-
-@dataclass(frozen=True)
-class Callback:
-    callback_id: int
-    caller_number: str
-    requested_at: float
-    context: IvrContext
-    queue: str
-    status: CallbackStatus = CallbackStatus.pending
-    operator_interface: str = ""
-    action_id: str = ""
-    outcome: str = ""
-    finished_at: float | None = None
-
-
-# ---- changes the console pushes to the browsers ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallerJoined:
-    caller: QueuedCaller
-
-
-@dataclass(frozen=True)
-class CallerLeft:
-    caller: QueuedCaller
-    abandoned: bool
-
-
-@dataclass(frozen=True)
-class AgentRinging:
-    interface: str
-    caller: QueuedCaller
-
-
-@dataclass(frozen=True)
-class AgentConnected:
-    """The screen pop: this operator's phone now talks to this caller."""
-
-    interface: str
-    caller: QueuedCaller
-
-
-@dataclass(frozen=True)
-class AgentCompleted:
-    interface: str
-    caller: QueuedCaller
-    talk_seconds: int
-
-
-@dataclass(frozen=True)
-class MemberChanged:
-    member: QueueMember
-
-
-@dataclass(frozen=True)
-class CallbackChanged:
-    callback: Callback
-
-
-@dataclass(frozen=True)
-class Resynced:
-    callers: int
-
-
-Change = (
-    CallerJoined
-    | CallerLeft
-    | AgentRinging
-    | AgentConnected
-    | AgentCompleted
-    | MemberChanged
-    | CallbackChanged
-    | Resynced
+from ivr.ami.figures import DailyFigures
+from ivr.ami.model import (
+    CALLBACK_RESULT_EVENT,
+    CALLBACK_USER_EVENT,
+    IVR_FALLOUT_REASON,
+    IVR_LANGUAGE,
+    IVR_RESULT,
+    AgentCompleted,
+    AgentConnected,
+    AgentRinging,
+    Callback,
+    CallbackChanged,
+    CallbackStatus,
+    CallerJoined,
+    CallerLeft,
+    CallerStatus,
+    Change,
+    IvrContext,
+    MemberChanged,
+    QueuedCaller,
+    QueueMember,
+    Resynced,
+    language_of_queue,
 )
-
-
-@dataclass
-class DailyFigures:
-    """Counters since the start of the day (the console resets them at midnight)."""
-
-    calls: Counter[str] = field(default_factory=Counter)
-    booked_by_phone: Counter[str] = field(default_factory=Counter)
-    booked_by_operator: Counter[str] = field(default_factory=Counter)
-    fallouts: Counter[str] = field(default_factory=Counter)
-    fallouts_by_language: dict[str, Counter[str]] = field(default_factory=dict)
-    answered_by_operator: Counter[str] = field(default_factory=Counter)
-    abandoned: Counter[str] = field(default_factory=Counter)
-
-    def as_dict(self) -> dict[str, object]:
-        total_calls = sum(self.calls.values())
-        by_phone = sum(self.booked_by_phone.values())
-        languages = sorted(
-            set(self.calls) | set(self.booked_by_operator) | set(self.fallouts_by_language)
-        )
-        return {
-            "calls": total_calls,
-            "bookings_by_channel": {
-                "phone": by_phone,
-                "operator": sum(self.booked_by_operator.values()),
-            },
-            "share_booked_without_operator": (by_phone / total_calls) if total_calls else 0.0,
-            "fallout_reasons": dict(self.fallouts),
-            "answered_by_operator": sum(self.answered_by_operator.values()),
-            "abandoned": sum(self.abandoned.values()),
-            "per_language": {
-                language: {
-                    "calls": self.calls[language],
-                    "booked_by_phone": self.booked_by_phone[language],
-                    "booked_by_operator": self.booked_by_operator[language],
-                    "fallout_reasons": dict(self.fallouts_by_language.get(language, Counter())),
-                    "answered_by_operator": self.answered_by_operator[language],
-                    "abandoned": self.abandoned[language],
-                }
-                for language in languages
-            },
-        }
-
-
-def language_of_queue(queue: str) -> str:
-    return queue[len(QUEUE_PREFIX) :] if queue.startswith(QUEUE_PREFIX) else ""
 
 
 def chan_variables(event: Mapping[str, object]) -> dict[str, str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ivr.ami.queue_state import Callback, CallbackStatus, QueuedCaller, QueueState
+from ivr.ami.model import Callback, CallbackStatus, QueuedCaller
+from ivr.ami.queue_state import QueueState
 
 LANGUAGES = ("cs", "en", "uk", "ru", "vi")
 RECENT_CALLBACKS = 10

@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from ivr.ami.bridge import AmiActionFailed, AmiBridge, AmiNotConnected, AmiTimeout
-from ivr.ami.queue_state import AgentConnected, CallbackStatus, CallerStatus, Change
+from ivr.ami.model import AgentConnected, CallbackStatus, CallerStatus, Change
 from ivr.ami.settings import AmiSettings
 from tests.ivr.ami.fake_ami import FakeAmi, load_transcript
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ivr.ami.queue_state import (
+from ivr.ami.model import (
     AgentCompleted,
     AgentConnected,
     AgentRinging,
@@ -9,10 +9,10 @@ from ivr.ami.queue_state import (
     CallerJoined,
     CallerLeft,
     CallerStatus,
-    QueueState,
     Resynced,
-    chan_variables,
+    language_of_queue,
 )
+from ivr.ami.queue_state import QueueState, chan_variables
 
 VARS = [
     "IVR_LANGUAGE=uk",
@@ -42,6 +42,11 @@ def test_chan_variables_accepts_a_single_header_and_a_list() -> None:
     assert chan_variables({"ChanVariable": "IVR_OFFICE=kladno"}) == {"IVR_OFFICE": "kladno"}
     assert chan_variables({"ChanVariable": ["A=1", "B=x=y", "broken"]}) == {"A": "1", "B": "x=y"}
     assert chan_variables({}) == {}
+
+
+def test_queue_names_carry_the_language() -> None:
+    assert language_of_queue("operators-ru") == "ru"
+    assert language_of_queue("support") == ""
 
 
 def test_join_records_the_ivr_context_and_the_wait_start() -> None:
