@@ -4,7 +4,7 @@ import datetime as dt
 
 import httpx
 
-from tests.api.support import BIRTH, CALLER, PASSPORT, first_slot, hold_and_book
+from tests.api.support import BIRTH, CALLER, PASSPORT, first_slot, hold, hold_and_book
 
 
 async def test_operator_books_for_a_caller_on_the_operator_channel(
@@ -64,6 +64,9 @@ async def test_closure_hides_the_day_and_lists_bookings_to_rebook(
     assert [b["reference"] for b in closed.json()["bookings_to_rebook"]] == [booking["reference"]]
     next_free = await first_slot(ivr)
     assert dt.datetime.fromisoformat(next_free["starts_at"]).date() > day
+    on_closed_day = await hold(ivr, booking["slot_id"], caller="+420600000077")
+    assert on_closed_day.status_code == 409
+    assert on_closed_day.json()["error_id"] == "office-closed"
     listed = await admin.get(f"/admin/closures/{closed.json()['closure_id']}/bookings")
     assert [b["reference"] for b in listed.json()] == [booking["reference"]]
     duplicate = await admin.post(

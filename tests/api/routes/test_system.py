@@ -112,3 +112,9 @@ async def test_passport_digits_and_tokens_never_reach_the_logs(
     assert passport not in logged and PASSPORT not in logged
     assert "ivr-dev-token" not in logged
     assert "ivr-dev-token" not in repr(app.state.services.context.settings)
+
+
+async def test_unknown_route_is_a_json_error(ivr: httpx.AsyncClient) -> None:
+    response = await ivr.get("/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["error_id"] == "not-found"

@@ -228,8 +228,8 @@ def test_holds_bookings_expiry_and_cancellation_match_the_model(template_db: Pat
     run_state_machine_as_test(
         SlotMachine,
         settings=settings(
-            max_examples=12,
-            stateful_step_count=25,
+            max_examples=10,
+            stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
