@@ -19,9 +19,11 @@
 #
 # Settings (environment):
 #   IVR_SANDBOX_ROOT      chroot directory        (/var/cache/ivr-booking/asterisk-sid)
+#   IVR_SANDBOX_INSTANCE  name of this Asterisk   (default); several instances with their own
+#                         ports may run in the one chroot (the tests start one per session)
 #   IVR_SANDBOX_SIP_PORT  SIP/UDP on 127.0.0.1    (5060)
 #   IVR_SANDBOX_AMI_PORT  AMI on 127.0.0.1        (5038)
-#   IVR_SANDBOX_RTP_START first RTP port          (10000; 200 ports are used)
+#   IVR_SANDBOX_RTP_START first RTP port          (10000; 100 ports are used)
 #   IVR_SANDBOX_AGI_HOST  FastAGI server host     (127.0.0.1)
 #   IVR_SANDBOX_AGI_PORT  FastAGI server port     (4573)
 #   IVR_SANDBOX_MIRROR    Debian mirror           (http://deb.debian.org/debian)
@@ -34,7 +36,9 @@ ROOT=${IVR_SANDBOX_ROOT:-/var/cache/ivr-booking/asterisk-sid}
 SIP_PORT=${IVR_SANDBOX_SIP_PORT:-5060}
 AMI_PORT=${IVR_SANDBOX_AMI_PORT:-5038}
 RTP_START=${IVR_SANDBOX_RTP_START:-10000}
-RTP_END=$((RTP_START + 199))
+RTP_END=$((RTP_START + 99))
+INSTANCE=${IVR_SANDBOX_INSTANCE:-default}
+[[ "$INSTANCE" =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "asterisk-sandbox: bad instance name" >&2; exit 2; }
 AGI_HOST=${IVR_SANDBOX_AGI_HOST:-127.0.0.1}
 AGI_PORT=${IVR_SANDBOX_AGI_PORT:-4573}
 MIRROR=${IVR_SANDBOX_MIRROR:-http://deb.debian.org/debian}
@@ -44,9 +48,10 @@ PACKAGES=(asterisk asterisk-core-sounds-en asterisk-moh-opsound-gsm python3 pyth
 
 # Inside the chroot
 HOME_IN=/opt/ivr-booking          # everything of ours
-ETC_IN=$HOME_IN/etc               # generated configuration
-VAR_IN=$HOME_IN/var               # run, log, spool, db
-SRC_IN=$HOME_IN/src               # the repository, bind-mounted read-only
+INSTANCE_IN=$HOME_IN/instances/$INSTANCE
+ETC_IN=$INSTANCE_IN/etc           # generated configuration
+VAR_IN=$INSTANCE_IN/var           # run, log, spool, db
+SRC_IN=$HOME_IN/src               # the repository, bind-mounted read-only (shared)
 VENV_IN=$HOME_IN/venv             # the project for the classic AGI entry point
 READY=$ROOT/.ivr-sandbox-ready    # written last by a successful build
 PIDFILE=$ROOT$VAR_IN/run/asterisk.pid
@@ -183,7 +188,7 @@ start() {
   chroot_valid || build_chroot
   mount_all
   link_prompts
-  local staged="$ROOT$HOME_IN/etc.new"
+  local staged="$ROOT$INSTANCE_IN/etc.new"
   generate_config "$staged"
   if pid=$(asterisk_pid); then
     if [ -f "$HASHFILE" ] && [ "$(cat "$HASHFILE")" = "$(cat "$staged/.sha256")" ]; then
@@ -238,10 +243,25 @@ stop_asterisk() {
   rm -f "$PIDFILE"
 }
 
+other_instances_running() {
+  local pidfile pid
+  for pidfile in "$ROOT$HOME_IN"/instances/*/var/run/asterisk.pid; do
+    [ -f "$pidfile" ] && [ "$pidfile" != "$PIDFILE" ] || continue
+    pid=$(cat "$pidfile")
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
+      && [ "$(readlink -f "/proc/$pid/root")" = "$(readlink -f "$ROOT")" ] && return 0
+  done
+  return 1
+}
+
 stop() {
   need_root
   [ -d "$ROOT" ] || { say "no chroot at $ROOT: nothing to stop"; return; }
   stop_asterisk
+  if other_instances_running; then
+    say "stopped instance $INSTANCE (other instances still run: mounts kept)"
+    return
+  fi
   # Any process still inside this chroot was started by this sandbox (a classic AGI child).
   for p in /proc/[0-9]*; do
     if [ "$(readlink -f "$p/root" 2>/dev/null)" = "$(readlink -f "$ROOT")" ]; then
@@ -256,11 +276,11 @@ stop() {
 status() {
   local pid
   if pid=$(asterisk_pid); then
-    echo "running pid=$pid sip=127.0.0.1:$SIP_PORT ami=127.0.0.1:$AMI_PORT" \
-      "agi=$AGI_HOST:$AGI_PORT root=$ROOT"
+    echo "running instance=$INSTANCE pid=$pid sip=127.0.0.1:$SIP_PORT" \
+      "ami=127.0.0.1:$AMI_PORT agi=$AGI_HOST:$AGI_PORT root=$ROOT"
     return 0
   fi
-  echo "stopped root=$ROOT"
+  echo "stopped instance=$INSTANCE root=$ROOT"
   return 3
 }
 
@@ -300,6 +320,6 @@ case "$cmd" in
   status) status ;;
   cli) cli "$@" ;;
   classic) classic ;;
-  config) need_root; generate_config "$ROOT$HOME_IN/etc.preview"; echo "$ROOT$HOME_IN/etc.preview" ;;
+  config) need_root; generate_config "$ROOT$INSTANCE_IN/etc.preview"; echo "$ROOT$INSTANCE_IN/etc.preview" ;;
   *) echo "usage: $0 build|start|stop|restart|status|cli [command]|classic|config" >&2; exit 2 ;;
 esac

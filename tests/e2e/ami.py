@@ -101,10 +101,10 @@ class AmiWatcher:
         await self.action(Action="Setvar", Variable=name, Value=value)
 
     async def wait_for(
-        self, matches: Callable[[Event], bool], *, timeout_s: float, what: str
+        self, matches: Callable[[Event], bool], *, timeout_s: float, what: str, start: int = 0
     ) -> dict[str, Any]:
-        """The first recorded event (past or future) for which ``matches`` holds."""
-        seen = 0
+        """The first recorded event from index ``start`` on (past or future) that ``matches``."""
+        seen = start
         try:
             async with asyncio.timeout(timeout_s):
                 while True:

@@ -2,10 +2,9 @@
 FastAGI server (`ivr serve`), AMI, and SIPp callers.
 
 Session scope for what is slow to start (the sandbox, the services); function scope for AMI
-(panoramisk binds to the test's event loop). Everything runs on loopback ports of its own so
-that a sandbox or `ivr serve` started by hand on the default ports is not disturbed... except
-the sandbox itself, which is one Asterisk: the session restarts it with the test ports and
-stops it at the end.
+(panoramisk binds to the test's event loop). Everything runs on free loopback ports, and the
+session's Asterisk is an instance of its own in the shared chroot, so that a sandbox or
+`ivr serve` started by hand, or another developer's test session, is not disturbed.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import httpx
 import pytest
 
 from tests.e2e.ami import AmiAddress, AmiWatcher
-from tests.e2e.sandbox import SOUNDS_DIR, Sandbox, SandboxPorts, missing_prerequisite
+from tests.e2e.sandbox import SOUNDS_DIR, Sandbox, SandboxPorts, free_port, missing_prerequisite
 from tests.e2e.sipp import PromptClock, SipEndpoint
 from tests.support.services import fresh_postgres_database, unavailable
 
@@ -33,13 +32,6 @@ AMI_USER = "ivr"
 AMI_SECRET = "ivr-dev-secret"
 # prompts the dialplan itself plays; the flow's prompts are checked by the flow's own tests
 DIALPLAN_PROMPTS = ("service-error", "operators-closed", "goodbye")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_until_listening(port: int, *, process: subprocess.Popen[bytes], what: str,
@@ -143,11 +135,11 @@ def engine_environment(slot_service: SlotService, ports: SandboxPorts) -> dict[s
 def sandbox(built_prompts: Path, slot_service: SlotService,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """The real Asterisk, started with the project's configuration on the test ports."""
-    ports = SandboxPorts()
+    ports = SandboxPorts.pick()
     env_file = tmp_path_factory.mktemp("sandbox") / "asterisk.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in
                                 engine_environment(slot_service, ports).items()))
-    box = Sandbox(ports=ports, env_file=env_file)
+    box = Sandbox(ports=ports, env_file=env_file, instance=f"e2e-{os.getpid()}")
     started = time.monotonic()
     box.run("start")
     print(f"\nsandbox ready in {time.monotonic() - started:.1f} s")
@@ -160,7 +152,8 @@ def sandbox(built_prompts: Path, slot_service: SlotService,
 @pytest.fixture
 def sip_target(sandbox: Sandbox) -> SipEndpoint:
     return SipEndpoint(host="127.0.0.1", port=sandbox.ports.sip,
-                       local_port=free_port(), media_port=free_port())
+                       local_port=free_port(socket.SOCK_DGRAM),
+                       media_port=free_port(socket.SOCK_DGRAM), cue_port=free_port())
 
 
 @pytest.fixture

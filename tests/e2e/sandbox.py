@@ -1,9 +1,11 @@
 """The Asterisk sandbox as the end-to-end tests use it: started once per session through
-``scripts/asterisk-sandbox.sh`` on ports of its own, stopped at the end.
+``scripts/asterisk-sandbox.sh`` on free ports, stopped at the end.
 
 The tests load exactly the project's example configuration; the script substitutes only
-addresses, ports and paths. ``missing_prerequisite()`` names what this machine lacks (root,
-debootstrap, SIPp) so that the fixtures can skip locally, or fail under ``CI=true``.
+addresses, ports and paths. Each test session runs its own instance (own ports, own config and
+log tree) in the shared chroot, so that sessions of several developers do not stop each other.
+``missing_prerequisite()`` names what this machine lacks (root, debootstrap, SIPp) so that the
+fixtures can skip locally, or fail under ``CI=true``.
 
 Errors: ``SandboxError`` when the script fails (its output is in the message).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +30,24 @@ class SandboxError(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxPorts:
-    sip: int = 15060
-    ami: int = 15038
-    rtp_start: int = 31000
-    agi: int = 14573
+    sip: int
+    ami: int
+    rtp_start: int
+    agi: int
+
+    @classmethod
+    def pick(cls) -> SandboxPorts:
+        """Free ports, so that test sessions (and a sandbox started by hand) do not collide."""
+        rtp_start = 20000 + (os.getpid() % 400) * 100  # the script takes 100 ports from here
+        return cls(sip=free_port(socket.SOCK_DGRAM), ami=free_port(), rtp_start=rtp_start,
+                   agi=free_port())
+
+
+def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def missing_prerequisite() -> str | None:
@@ -45,8 +62,11 @@ def missing_prerequisite() -> str | None:
 
 @dataclass(frozen=True)
 class Sandbox:
+    """One Asterisk instance in the shared chroot (``IVR_SANDBOX_INSTANCE``)."""
+
     ports: SandboxPorts
     env_file: Path
+    instance: str
 
     def environment(self) -> dict[str, str]:
         return {
@@ -56,6 +76,7 @@ class Sandbox:
             "IVR_SANDBOX_RTP_START": str(self.ports.rtp_start),
             "IVR_SANDBOX_AGI_PORT": str(self.ports.agi),
             "IVR_SANDBOX_ENV_FILE": str(self.env_file),
+            "IVR_SANDBOX_INSTANCE": self.instance,
         }
 
     def run(self, *args: str, timeout_s: float = 900.0) -> str:

@@ -7,7 +7,6 @@ that the dialplan's fall-out, operator-hours and hang-up paths are checked on th
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
@@ -23,7 +22,7 @@ from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
 from tests.e2e.ami import AmiWatcher, Event, channel_variables
 from tests.e2e.sandbox import Sandbox
-from tests.e2e.sipp import Caller, PromptClock, SipEndpoint, place_call
+from tests.e2e.sipp import Caller, PromptClock, SipEndpoint, sipp_call
 
 pytestmark = pytest.mark.asterisk
 
@@ -85,11 +84,11 @@ async def test_fastagi_server_down_caller_hears_apology_and_is_queued(
         await agi_port(refusing.getsockname()[1])
         apology_s = prompt_clock.seconds("cs", "service-error") + prompt_clock.seconds(
             "en", "service-error")
-        caller = Caller(number=number, name="fastagi-down", hang_up_after_s=apology_s + 4)
-        call = asyncio.create_task(place_call(caller, target=sip_target, workdir=tmp_path))
-        joined = await ami.wait_for(joined_queue(number), timeout_s=apology_s + 15,
-                                    what="QueueCallerJoin")
-        await call
+        caller = Caller(number=number, name="fastagi-down", hang_up_on_cue=True)
+        async with sipp_call(caller, target=sip_target, workdir=tmp_path) as call:
+            joined = await ami.wait_for(joined_queue(number), timeout_s=apology_s + 15,
+                                        what="QueueCallerJoin")
+            await call.cue()
     assert joined["Queue"] == "operators-cs"
     assert channel_variables(joined)["IVR_FALLOUT_REASON"] == "service-error"
     assert channel_variables(joined)["IVR_LANGUAGE"] == "cs"
@@ -118,10 +117,10 @@ async def test_fallout_variables_reach_the_operators_queue_over_ami(
             await channel.set_variable(name, value)
 
     await tiny_flow(russian_caller_wants_an_operator)
-    caller = Caller(number=number, name="fallout-ru", hang_up_after_s=5)
-    call = asyncio.create_task(place_call(caller, target=sip_target, workdir=tmp_path))
-    joined = await ami.wait_for(joined_queue(number), timeout_s=10, what="QueueCallerJoin")
-    await call
+    caller = Caller(number=number, name="fallout-ru", hang_up_on_cue=True)
+    async with sipp_call(caller, target=sip_target, workdir=tmp_path) as call:
+        joined = await ami.wait_for(joined_queue(number), timeout_s=10, what="QueueCallerJoin")
+        await call.cue()
     assert joined["Queue"] == "operators-ru"
     assert joined["Language"] == "ru"
     assert channel_variables(joined) == {
@@ -155,7 +154,8 @@ async def test_outside_operator_hours_caller_hears_when_and_returns_to_the_keypa
         await tiny_flow(english_caller_presses_zero)
         closed_s = prompt_clock.seconds("en", "operators-closed", "goodbye")
         caller = Caller(number=number, name="operators-closed", await_hangup_s=2 * closed_s + 10)
-        await place_call(caller, target=sip_target, workdir=tmp_path)
+        async with sipp_call(caller, target=sip_target, workdir=tmp_path):
+            pass  # Asterisk hangs up after goodbye
     finally:
         await ami.set_global("IVR_OPERATOR_HOURS", hours["Value"])
     assert menus_run == 2  # the keypad menu again once (IVR_CLOSED_RETURNS=1), then goodbye
@@ -178,5 +178,6 @@ async def test_a_finished_booking_or_cancellation_ends_the_call(
 
     await tiny_flow(flow_finished)
     caller = Caller(number=number, name=f"finished-{result}", await_hangup_s=10)
-    await place_call(caller, target=sip_target, workdir=tmp_path)  # Asterisk hung up
+    async with sipp_call(caller, target=sip_target, workdir=tmp_path):
+        pass  # the caller waits for Asterisk to hang up
     assert not any(joined_queue(number)(e) for e in ami.events)
