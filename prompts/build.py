@@ -20,6 +20,7 @@ Exceptions: everything a render raises (`prompts.backends.BackendError`,
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -138,12 +139,13 @@ class PromptBuilder:
         chosen = tuple(languages) if languages is not None else catalog.languages
         planned = self.plan(catalog, languages=chosen)
         previous = _previous_manifest(out_dir)
+        existing = _existing_files(out_dir, chosen)
         advance = on_progress or (lambda _count: None)
 
         unchanged = 0
         groups: dict[str, list[PlannedPrompt]] = {}
         for item in planned:
-            if _is_current(item, previous, out_dir):
+            if _is_current(item, previous, existing):
                 unchanged += 1
             else:
                 groups.setdefault(item.key, []).append(item)
@@ -167,7 +169,7 @@ class PromptBuilder:
                 backend=item.backend, voice=item.voice, key=item.key,
                 duration_s=round(self._cache_or_previous_duration(item, previous), 4),
             )
-        removed = _remove_stale_files(out_dir, planned, chosen)
+        removed = _remove_stale_files(out_dir, planned, existing)
         manifest_path = out_dir / MANIFEST_NAME
         text = manifest.dumps()
         if not manifest_path.is_file() or manifest_path.read_text(encoding="utf-8") != text:
@@ -227,31 +229,42 @@ def _previous_manifest(out_dir: Path) -> Manifest | None:
         return None  # an unreadable manifest only means everything is rebuilt
 
 
-def _is_current(item: PlannedPrompt, previous: Manifest | None, out_dir: Path) -> bool:
+def _file_names(prompt_id: str) -> list[str]:
+    return [f"{prompt_id}.{audio_format}" for audio_format in FORMATS]
+
+
+def _existing_files(out_dir: Path, languages: tuple[str, ...]) -> dict[str, set[str]]:
+    """File names present in `<out>/<lang>/ivr/`, read once (a stat per file is slow at 3,000)."""
+    existing: dict[str, set[str]] = {}
+    for language in languages:
+        directory = out_dir / language / "ivr"
+        existing[language] = set(os.listdir(directory)) if directory.is_dir() else set()
+    return existing
+
+
+def _is_current(
+    item: PlannedPrompt, previous: Manifest | None, existing: dict[str, set[str]]
+) -> bool:
     if previous is None or previous.pipeline != PIPELINE:
         return False
     entry = previous.prompts.get(item.language, {}).get(item.prompt_id)
     if entry is None or entry.key != item.key:
         return False
-    return all(
-        _output_path(out_dir, item.language, item.prompt_id, audio_format).is_file()
-        for audio_format in FORMATS
-    )
+    return all(name in existing[item.language] for name in _file_names(item.prompt_id))
 
 
-def _remove_stale_files(out_dir: Path, planned: list[PlannedPrompt], languages: tuple[str, ...]
-                        ) -> int:
-    expected = {
-        _output_path(out_dir, item.language, item.prompt_id, audio_format)
-        for item in planned for audio_format in FORMATS
-    }
+def _remove_stale_files(
+    out_dir: Path, planned: list[PlannedPrompt], existing: dict[str, set[str]]
+) -> int:
+    """Remove files of the built languages that no planned prompt has; returns how many."""
+    expected: dict[str, set[str]] = {language: set() for language in existing}
+    for item in planned:
+        expected[item.language].update(_file_names(item.prompt_id))
     removed = 0
-    for language in languages:
-        directory = out_dir / language / "ivr"
-        if not directory.is_dir():
-            continue
-        for path in directory.iterdir():
-            if path.is_file() and path not in expected:
+    for language, names in existing.items():
+        for name in sorted(names - expected[language]):
+            path = out_dir / language / "ivr" / name
+            if path.is_file():
                 path.unlink()
                 removed += 1
     return removed
