@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class DailyFigures:
-    """Counters since the start of the day (the console resets them at midnight)."""
+    """Counters since local midnight; ``QueueState`` starts a new one when the day changes."""
 
     calls: Counter[str] = field(default_factory=Counter)
     booked_by_phone: Counter[str] = field(default_factory=Counter)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from ivr.ami.figures import DailyFigures
 from ivr.ami.model import (
@@ -70,8 +72,10 @@ def _text(event: Mapping[str, object], key: str) -> str:
 class QueueState:
     """Callers waiting per queue, operators' membership, callbacks and today's figures."""
 
-    def __init__(self, *, ivr_context: str = "ivr-in") -> None:
+    def __init__(self, *, ivr_context: str = "ivr-in", timezone: str = "Europe/Prague") -> None:
         self.ivr_context = ivr_context
+        self.zone = ZoneInfo(timezone)
+        self.figures_day: date | None = None
         self.callers: dict[str, QueuedCaller] = {}
         self.members: dict[tuple[str, str], QueueMember] = {}
         self.callbacks: dict[int, Callback] = {}
@@ -102,6 +106,7 @@ class QueueState:
 
     def apply(self, event: Mapping[str, object], *, now: float) -> list[Change]:
         """Fold one AMI event into the state; return what changed for the browsers."""
+        self.figures_today(now=now)
         name = _text(event, "Event")
         handler = _HANDLERS.get(name)
         if handler is None:
@@ -326,8 +331,17 @@ class QueueState:
         self.callbacks[callback_id] = callback
         return CallbackChanged(callback)
 
-    def record_operator_booking(self, *, language: str) -> None:
-        self.figures.booked_by_operator[language] += 1
+    def record_operator_booking(self, *, language: str, now: float) -> None:
+        self.figures_today(now=now).booked_by_operator[language] += 1
+
+    def figures_today(self, *, now: float) -> DailyFigures:
+        """Today's counters; the first use after local midnight starts from zero."""
+        today = datetime.fromtimestamp(now, self.zone).date()
+        if self.figures_day != today:
+            if self.figures_day is not None:
+                self.figures = DailyFigures()
+            self.figures_day = today
+        return self.figures
 
     # ---- re-sync ------------------------------------------------------------------------------
 

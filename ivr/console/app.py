@@ -227,7 +227,7 @@ def create_console_app(
             except SlotServiceError as release_error:  # the hold expires on its own anyway
                 log.warning("could not release hold %s: %r", hold.hold_id, release_error)
             raise
-        bridge.state.record_operator_booking(language=body.language)
+        bridge.state.record_operator_booking(language=body.language, now=clock())
         hub.notify()
         log.info("operator %s booked %s for %s", operator[0], booking.reference,
                  body.caller_number)

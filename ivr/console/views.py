@@ -78,5 +78,5 @@ def snapshot(
         "my_call": caller_view(mine, now=now) if mine is not None else None,
         "callbacks": [callback_view(c) for c in state.pending_callbacks()],
         "recent_callbacks": [callback_view(c) for c in finished],
-        "figures": state.figures.as_dict(),
+        "figures": state.figures_today(now=now).as_dict(),
     }

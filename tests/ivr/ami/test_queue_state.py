@@ -151,7 +151,7 @@ def test_figures_count_ivr_calls_per_language_with_result_and_reason() -> None:
     state.apply({"Event": "Newchannel", "Context": "operators", "Uniqueid": "9.1",
                  "Linkedid": "9.1"}, now=0.0)
     state.apply({"Event": "Hangup", "Uniqueid": "9.1", "Linkedid": "9.1"}, now=1.0)
-    state.record_operator_booking(language="en")
+    state.record_operator_booking(language="en", now=1.0)
     figures = state.figures.as_dict()
     assert figures["calls"] == 3
     assert figures["bookings_by_channel"] == {"phone": 2, "operator": 1}
@@ -249,3 +249,16 @@ def test_resync_keeps_known_context_and_rebuilds_wait_time() -> None:
     assert update is not None and update.caller.context.office == "kladno"
     member = state.members[("operators-uk", "PJSIP/operator1")]
     assert member.paused and member.name == "Anna"
+
+
+def test_figures_start_from_zero_after_local_midnight() -> None:
+    state = QueueState(timezone="Europe/Prague")
+    before_midnight = 1764284340.0  # 2025-11-27 23:59 in Prague (22:59 UTC)
+    state.record_operator_booking(language="cs", now=before_midnight)
+    state.apply(caller_event("QueueCallerJoin"), now=before_midnight + 30)
+    state.apply(caller_event("QueueCallerAbandon"), now=before_midnight + 50)
+    assert state.figures.as_dict()["abandoned"] == 1
+    after_midnight = before_midnight + 120
+    assert state.figures_today(now=after_midnight).as_dict()["bookings_by_channel"] == {
+        "phone": 0, "operator": 0}
+    assert state.figures.as_dict()["abandoned"] == 0
