@@ -29,6 +29,10 @@ SEED = ROOT / "api" / "seed" / "seed.toml"
 DIALPLANS = ROOT / "dialplans"
 DIALPLAN_PROMPT = re.compile(r"\bivr/([a-z0-9][a-z0-9-]*)\b")
 DIALPLAN_COMMENT = re.compile(r"(?<!\\);.*")
+# Requested for the dialplans' queue callback (docs/architecture.md: the dialplan queues the
+# caller), not played by dialplans/ yet. Each entry must leave as soon as it is used: the test
+# below fails on an entry that is used, so this list can only shrink.
+AWAITING_DIALPLAN = frozenset({"queue-callback-offer", "callback-registered"})
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +112,13 @@ def test_names_catalog_matches_the_seed_data(catalog: Catalog) -> None:
 
 def test_no_unused_ids(catalog: Catalog) -> None:
     used = flow_ids() | speech_ids() | seed_names() | dialplan_ids()
-    assert set(catalog.ids) - used == set()
+    assert set(catalog.ids) - used - AWAITING_DIALPLAN == set()
+
+
+def test_ids_awaiting_the_dialplan_are_in_the_catalog_and_still_unused(catalog: Catalog) -> None:
+    assert set(catalog.ids) >= AWAITING_DIALPLAN
+    used = flow_ids() | speech_ids() | dialplan_ids()
+    assert used & AWAITING_DIALPLAN == set(), "now used: remove them from AWAITING_DIALPLAN"
 
 
 def test_every_recording_is_of_a_catalog_prompt_and_language(catalog: Catalog) -> None:
