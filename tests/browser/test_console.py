@@ -67,7 +67,7 @@ async def test_operator_sees_the_caller_gets_the_screen_pop_and_books(tmp_path: 
     assert shot.exists() and shot.stat().st_size > 0
 
 
-async def test_wrong_password_then_callback_with_one_click(tmp_path: Path) -> None:
+async def test_wrong_password_callback_manual_booking_and_pause(tmp_path: Path) -> None:
     async with console_stack(tmp_path) as stack, served(stack.console) as url, \
             chromium_page() as page:
         await page.goto(url)
@@ -91,6 +91,26 @@ async def test_wrong_password_then_callback_with_one_click(tmp_path: Path) -> No
         await pending.locator("button").click()
         await page.wait_for_selector("#recent-callbacks li.callback.answered")
         await screenshot(page, "console-callback-done")
+        await page.click("#manual-booking")  # a caller who reached the operator otherwise
+        await page.wait_for_selector("#screen-pop:not([hidden])")
+        assert await page.locator("#pop-details").is_hidden()
+        await page.fill("#bk-caller-number", "+420777000999")
+        await page.select_option("#bk-language", "vi")
+        await page.select_option("#bk-office", "kladno")
+        await page.select_option("#bk-visit-type", "biometrics")
+        await page.fill("#bk-passport", "99887766")
+        await page.fill("#bk-birth-date", "2001-02-03")
+        await page.click("#find-slots")
+        await page.locator("#slot-list li.slot button.book").first.click()
+        await page.wait_for_selector("#booking-result:not([hidden])")
+        manual_reference = (await page.inner_text("#booking-reference")).strip()
+        await screenshot(page, "console-manual-booking")
+        async with stack.slot_service() as api:
+            manual = (await api.get(f"/bookings/{manual_reference}",
+                                    params={"caller_number": "+420777000999"})).json()
+        assert (manual["office"], manual["visit_type"], manual["language"]) == (
+            "kladno", "biometrics", "vi")
+        assert manual["channel"] == "operator"
         await page.click("#pause-button")
         async with asyncio.timeout(5):
             while not stack.fake_ami.actions("QueuePause"):

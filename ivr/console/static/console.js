@@ -6,6 +6,7 @@ let source = null;
 let offices = [];
 let poppedCall = null;
 let lastState = null;
+let manualBooking = false;  // the form without a screen pop (a caller reached us otherwise)
 
 async function api(method, path, body) {
   const response = await fetch(path, {
@@ -90,8 +91,11 @@ function fillVisitTypes(value) {
 
 function renderPop(state) {
   const call = state.my_call;
-  $("screen-pop").hidden = !call;
+  $("screen-pop").hidden = !call && !manualBooking;
+  $("pop-title").hidden = !call;
+  $("pop-details").hidden = !call;
   if (!call) { poppedCall = null; return; }
+  manualBooking = false;
   $("pop-caller").textContent = `${call.caller_name || ""} ${call.caller_number}`.trim();
   $("pop-language").textContent = call.language || "—";
   $("pop-office").textContent = officeName(call.office);
@@ -237,6 +241,12 @@ $("pause-button").addEventListener("click", async () => {
 });
 $("bk-office").addEventListener("change", () => fillVisitTypes());
 $("find-slots").addEventListener("click", findSlots);
+$("manual-booking").addEventListener("click", () => {
+  manualBooking = !manualBooking;
+  $("booking-result").hidden = true;
+  $("slot-list").replaceChildren();
+  if (lastState) renderPop(lastState);
+});
 setInterval(tickWaits, 1000);
 
 api("GET", "/api/me").then(enterConsole, showLogin);
