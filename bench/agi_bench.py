@@ -15,9 +15,13 @@ Three runs per server, each with N calls live at once:
 - saturated: N calls in flight replying at once, `--calls-total` per round, rounds alternated
   between the two servers so both see the same machine load: calls_per_s (median of rounds)
   and turnaround_p99_ms_saturated, which is then only queueing (N / command rate);
-- paced: N calls where each prompt "plays" for a random time of mean `--pacing-ms` (default
-  1 s; real prompts last 1-5 s): turnaround_p99_ms, the time from the fake Asterisk writing a
-  reply to reading our next command, at N live calls, as the caller side sees it.
+- paced: N calls arriving over `--ramp-s` seconds, where each prompt "plays" for a random
+  time of mean `--pacing-ms` (default 1 s; real prompts last 1-5 s), so all N are live at
+  once for most of the run: turnaround_p99_ms, the time from the fake Asterisk writing a
+  reply to reading our next command, as the caller side sees it (it includes the caller
+  process's own scheduling delays on a shared machine).
+server_cpu_ms_per_call (CPU time of the server process per saturated call) is the figure least
+disturbed by other load on the machine.
 The last line of output is one JSON object with every figure.
 """
 
@@ -91,8 +95,15 @@ BOOKING_STEPS: list[Step] = [
     ("set", "IVR_RESULT", "booked"),
 ]
 EXPERT_KEYS: list[CallerEvent] = [
-    Press("2"), Press("1"), Press("1"), Press("1"), Press("12345678#"), Press("01021990"),
-    Press("1"), Press("1"), Silence(),
+    Press("2"),
+    Press("1"),
+    Press("1"),
+    Press("1"),
+    Press("12345678#"),
+    Press("01021990"),
+    Press("1"),
+    Press("1"),
+    Silence(),
 ]
 HOLD_AFTER_COMMANDS = len(BOOKING_STEPS) // 2  # where calls wait while memory is measured
 
@@ -183,8 +194,13 @@ class CallerStats:
     failed: int = 0
 
 
-async def one_call(port: int, stats: CallerStats, hold: asyncio.Event | None,
-                   held: Callable[[], None], pacing_s: float = 0.0) -> None:
+async def one_call(
+    port: int,
+    stats: CallerStats,
+    hold: asyncio.Event | None,
+    held: Callable[[], None],
+    pacing_s: float = 0.0,
+) -> None:
     simulator = AsteriskSimulator(caller=EXPERT_KEYS, language="cs")
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -194,13 +210,20 @@ async def one_call(port: int, stats: CallerStats, hold: asyncio.Event | None,
         writer.close()
 
 
-async def converse(port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                   simulator: AsteriskSimulator, stats: CallerStats,
-                   hold: asyncio.Event | None, held: Callable[[], None],
-                   pacing_s: float) -> None:
+async def converse(
+    port: int,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    simulator: AsteriskSimulator,
+    stats: CallerStats,
+    hold: asyncio.Event | None,
+    held: Callable[[], None],
+    pacing_s: float,
+) -> None:
     pacer = random.Random(port)
-    writer.write(agi_environment(network_script="booking",
-                                 request=f"agi://127.0.0.1:{port}/booking"))
+    writer.write(
+        agi_environment(network_script="booking", request=f"agi://127.0.0.1:{port}/booking")
+    )
     await writer.drain()
     replied_at: float | None = None
     commands = 0
@@ -226,8 +249,9 @@ async def converse(port: int, reader: asyncio.StreamReader, writer: asyncio.Stre
         stats.failed += 1
 
 
-async def start_server_process(kind: str, handler_path: str | None) -> tuple[
-        asyncio.subprocess.Process, int]:
+async def start_server_process(
+    kind: str, handler_path: str | None
+) -> tuple[asyncio.subprocess.Process, int]:
     argv = [sys.executable, __file__, "--serve", kind]
     if handler_path:
         argv += ["--handler", handler_path]
@@ -273,14 +297,19 @@ async def measure_memory(port: int, pid: int, concurrent: int) -> float:
     return (live - baseline) / concurrent
 
 
-async def measure_throughput(port: int, concurrent: int, total: int,
-                             pacing_s: float = 0.0) -> tuple[float, CallerStats]:
+async def measure_throughput(
+    port: int, concurrent: int, total: int, pacing_s: float = 0.0, ramp_s: float = 0.0
+) -> tuple[float, CallerStats]:
     """`total` calls, `concurrent` at a time; with `pacing_s`, replies to commands that play
-    or wait for keys come after a random delay of that mean (the caller listening)."""
+    or wait for keys come after a random delay of that mean (the caller listening); with
+    `ramp_s`, calls start spread over that time, as they arrive on a real line."""
     stats = CallerStats()
     slots = asyncio.Semaphore(concurrent)
+    arrivals = random.Random(total)
 
     async def bounded() -> None:
+        if ramp_s:
+            await asyncio.sleep(arrivals.uniform(0, ramp_s))
         async with slots:
             await one_call(port, stats, None, lambda: None, pacing_s)
 
@@ -288,6 +317,12 @@ async def measure_throughput(port: int, concurrent: int, total: int,
     await asyncio.gather(*(bounded() for _ in range(total)))
     elapsed = time.perf_counter() - started
     return stats.completed / elapsed, stats
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (its own, not the callers')."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def p99(values: Sequence[float]) -> float:
@@ -300,12 +335,20 @@ class ServerUnderTest:
     process: asyncio.subprocess.Process
     port: int
     calls_per_s: list[float] = field(default_factory=list)
+    cpu_ms_per_call: list[float] = field(default_factory=list)
     saturated: CallerStats = field(default_factory=CallerStats)
     figures: dict[str, float] = field(default_factory=dict)
 
 
-async def run_bench(*, concurrent: int, total: int, pacing_s: float, rounds: int,
-                    handler_path: str | None) -> dict[str, object]:
+async def run_bench(
+    *,
+    concurrent: int,
+    total: int,
+    pacing_s: float,
+    ramp_s: float,
+    rounds: int,
+    handler_path: str | None,
+) -> dict[str, object]:
     servers = [
         ServerUnderTest("ours", *await start_server_process("ours", handler_path)),
         ServerUnderTest("panoramisk", *await start_server_process("panoramisk", None)),
@@ -318,27 +361,38 @@ async def run_bench(*, concurrent: int, total: int, pacing_s: float, rounds: int
         # Alternate the saturated runs so that both servers see the same machine load.
         for _ in range(rounds):
             for server in servers:
+                cpu_before = cpu_seconds(server.process.pid)
                 calls_per_s, stats = await measure_throughput(server.port, concurrent, total)
+                server.cpu_ms_per_call.append(
+                    (cpu_seconds(server.process.pid) - cpu_before) * 1000 / stats.completed
+                )
                 server.calls_per_s.append(calls_per_s)
                 server.saturated.turnarounds_s += stats.turnarounds_s
                 server.saturated.failed += stats.failed
         for server in servers:
-            _, paced = await measure_throughput(server.port, concurrent, concurrent, pacing_s)
+            _, paced = await measure_throughput(
+                server.port, concurrent, concurrent, pacing_s, ramp_s
+            )
             server.figures.update(
                 calls_per_s=statistics.median(server.calls_per_s),
+                cpu_ms_per_call=statistics.median(server.cpu_ms_per_call),
                 turnaround_p50_ms=statistics.median(paced.turnarounds_s) * 1000,
                 turnaround_p99_ms=p99(paced.turnarounds_s) * 1000,
                 turnaround_p99_ms_saturated=p99(server.saturated.turnarounds_s) * 1000,
                 failed=server.saturated.failed + paced.failed,
             )
             rounds_text = ", ".join(f"{rate:.1f}" for rate in server.calls_per_s)
-            print(f"{server.kind:>11}: saturated {rounds_text}"
-                  f" calls/s (p99 turnaround {server.figures['turnaround_p99_ms_saturated']:.0f}"
-                  f" ms); {concurrent} live paced calls: turnaround p50 "
-                  f"{server.figures['turnaround_p50_ms']:.2f} ms p99 "
-                  f"{server.figures['turnaround_p99_ms']:.2f} ms; "
-                  f"{server.figures['kb_per_call']:.1f} KB per live call; "
-                  f"{int(server.figures['failed'])} failed", flush=True)
+            print(
+                f"{server.kind:>11}: saturated {rounds_text}"
+                f" calls/s (p99 turnaround {server.figures['turnaround_p99_ms_saturated']:.0f}"
+                f" ms, server CPU {server.figures['cpu_ms_per_call']:.2f} ms per call); "
+                f"{concurrent} live paced calls: turnaround p50 "
+                f"{server.figures['turnaround_p50_ms']:.2f} ms p99 "
+                f"{server.figures['turnaround_p99_ms']:.2f} ms; "
+                f"{server.figures['kb_per_call']:.1f} KB per live call; "
+                f"{int(server.figures['failed'])} failed",
+                flush=True,
+            )
     finally:
         for server in servers:
             assert server.process.stdin is not None
@@ -351,6 +405,7 @@ async def run_bench(*, concurrent: int, total: int, pacing_s: float, rounds: int
         "rounds": rounds,
         "agi_commands_per_call": len(BOOKING_STEPS),
         "pacing_ms": round(pacing_s * 1000),
+        "ramp_s": ramp_s,
         "handler": handler_path or "scripted-booking-sequence",
         "calls_per_s": round(ours["calls_per_s"], 1),
         "calls_per_s_panoramisk": round(theirs["calls_per_s"], 1),
@@ -359,9 +414,9 @@ async def run_bench(*, concurrent: int, total: int, pacing_s: float, rounds: int
         "turnaround_p99_ms": round(ours["turnaround_p99_ms"], 2),
         "turnaround_p99_ms_panoramisk": round(theirs["turnaround_p99_ms"], 2),
         "turnaround_p99_ms_saturated": round(ours["turnaround_p99_ms_saturated"], 1),
-        "turnaround_p99_ms_saturated_panoramisk": round(
-            theirs["turnaround_p99_ms_saturated"], 1
-        ),
+        "turnaround_p99_ms_saturated_panoramisk": round(theirs["turnaround_p99_ms_saturated"], 1),
+        "server_cpu_ms_per_call": round(ours["cpu_ms_per_call"], 2),
+        "server_cpu_ms_per_call_panoramisk": round(theirs["cpu_ms_per_call"], 2),
         "kb_per_call": round(ours["kb_per_call"], 1),
         "kb_per_call_panoramisk": round(theirs["kb_per_call"], 1),
         "failed_calls": int(ours["failed"] + theirs["failed"]),
@@ -371,14 +426,33 @@ async def run_bench(*, concurrent: int, total: int, pacing_s: float, rounds: int
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls-concurrent", type=int, default=1000)
-    parser.add_argument("--calls-total", type=int, default=0,
-                        help="calls per saturated round; default: 2 x concurrent")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="saturated rounds per server, alternated; the median counts")
-    parser.add_argument("--pacing-ms", type=float, default=1000.0,
-                        help="mean caller time per prompt in the paced run (real prompts: 1-5 s)")
-    parser.add_argument("--handler", default=None,
-                        help="route factory for our server, 'package.module:factory'")
+    parser.add_argument(
+        "--calls-total",
+        type=int,
+        default=0,
+        help="calls per saturated round; default: 2 x concurrent",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="saturated rounds per server, alternated; the median counts",
+    )
+    parser.add_argument(
+        "--pacing-ms",
+        type=float,
+        default=1000.0,
+        help="mean caller time per prompt in the paced run (real prompts: 1-5 s)",
+    )
+    parser.add_argument(
+        "--ramp-s",
+        type=float,
+        default=10.0,
+        help="the paced run's calls arrive spread over this many seconds",
+    )
+    parser.add_argument(
+        "--handler", default=None, help="route factory for our server, 'package.module:factory'"
+    )
     parser.add_argument("--serve", choices=["ours", "panoramisk"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     raise_file_limit()
@@ -389,12 +463,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(serve_panoramisk())
         return
     total = args.calls_total or 2 * args.calls_concurrent
-    print(f"FastAGI benchmark: {args.calls_concurrent} concurrent calls, {total} per round, "
-          f"{len(BOOKING_STEPS)} AGI commands each (python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores)", flush=True)
-    result = asyncio.run(run_bench(concurrent=args.calls_concurrent, total=total,
-                                   pacing_s=args.pacing_ms / 1000, rounds=args.rounds,
-                                   handler_path=args.handler))
+    print(
+        f"FastAGI benchmark: {args.calls_concurrent} concurrent calls, {total} per round, "
+        f"{len(BOOKING_STEPS)} AGI commands each (python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores)",
+        flush=True,
+    )
+    result = asyncio.run(
+        run_bench(
+            concurrent=args.calls_concurrent,
+            total=total,
+            pacing_s=args.pacing_ms / 1000,
+            ramp_s=args.ramp_s,
+            rounds=args.rounds,
+            handler_path=args.handler,
+        )
+    )
     print(json.dumps(result))
 
 

@@ -122,8 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Console script `ivr-agi-classic [route]`: one call on stdin/stdout."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     route = arguments[0] if arguments else DEFAULT_ROUTE
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="ivr-agi-classic %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="ivr-agi-classic %(levelname)s %(name)s: %(message)s",
+    )
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
     stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     with open(os.devnull, "w") as pyst2_debug_output:  # pyst2 echoes every line to stderr

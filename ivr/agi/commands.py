@@ -31,7 +31,7 @@ from ivr.agi.errors import (
     AgiProtocolError,
     AgiUsageError,
 )
-from ivr.agi.protocol import AgiReply, format_command
+from ivr.agi.protocol import AgiReply, command_line, format_command
 
 _DTMF_KEYS = "0123456789*#ABCD"
 
@@ -97,7 +97,7 @@ class AgiCommands(ABC):
     async def _probe_channel(self) -> None:
         """After -1: CHANNEL STATUS gets 511 (or a HANGUP first) when the caller is gone."""
         try:
-            await self._command(format_command("CHANNEL", "STATUS"))
+            await self._command(command_line("CHANNEL STATUS"))
         except AgiDeadChannel:
             return
 
@@ -107,15 +107,13 @@ class AgiCommands(ABC):
 
     async def stream_file(self, name: str, escape_digits: str = "") -> str | None:
         self._check_alive()
-        reply = await self._media_command(
-            format_command("STREAM", "FILE", quoted=(name, escape_digits))
-        )
+        reply = await self._media_command(command_line("STREAM FILE", name, escape_digits))
         return _digit_from_code(reply.result_int)
 
     async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
         self._check_alive()
         reply = await self._media_command(
-            format_command("GET", "DATA", quoted=(name, str(timeout_ms), str(max_digits))),
+            command_line("GET DATA", name, str(timeout_ms), str(max_digits)),
             extra_s=max(timeout_ms, 0) / 1000 * (max_digits + 1),
         )
         digits = reply.result
@@ -126,16 +124,16 @@ class AgiCommands(ABC):
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
         self._check_alive()
         reply = await self._media_command(
-            format_command("WAIT", "FOR", "DIGIT", str(timeout_ms)),
+            command_line(f"WAIT FOR DIGIT {int(timeout_ms)}"),
             extra_s=max(timeout_ms, 0) / 1000,
         )
         return _digit_from_code(reply.result_int)
 
     async def set_variable(self, name: str, value: str) -> None:
-        await self._command(format_command("SET", "VARIABLE", quoted=(name, value)))
+        await self._command(command_line("SET VARIABLE", name, value))
 
     async def get_variable(self, name: str) -> str | None:
-        reply = await self._command(format_command("GET", "VARIABLE", quoted=(name,)))
+        reply = await self._command(command_line("GET VARIABLE", name))
         if reply.result == "1":
             return reply.data if reply.data is not None else ""
         return None
@@ -148,10 +146,10 @@ class AgiCommands(ABC):
         return code
 
     async def verbose(self, message: str, level: int = 1) -> None:
-        await self._command(format_command("VERBOSE", quoted=(message, str(level))))
+        await self._command(command_line("VERBOSE", message, str(level)))
 
     async def hangup(self) -> None:
         if self._hung_up:
             return
-        await self._command(format_command("HANGUP"))
+        await self._command(command_line("HANGUP"))
         self._hung_up = True

@@ -122,14 +122,8 @@ def parse_reply_line(line: str) -> AgiReply:
         match = _REPLY_200.match(line)
         if match is None:
             raise AgiProtocolError(f"malformed 200 reply: {line[:80]!r}")
-        endpos = match.group("endpos")
-        return AgiReply(
-            code=200,
-            result=match.group("result"),
-            data=match.group("data"),
-            endpos=int(endpos) if endpos is not None else None,
-            text=line[4:],
-        )
+        result, data, endpos = match.group("result", "data", "endpos")
+        return AgiReply(200, result, data, None if endpos is None else int(endpos), line[4:])
     match = _STATUS_LINE.match(line)
     if match is None:
         raise AgiProtocolError(f"not an AGI reply: {line[:80]!r}")
@@ -147,6 +141,11 @@ def quote_argument(value: str) -> str:
     if "\\" in value or '"' in value:
         value = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{value}"'
+
+
+def command_line(command: str, *quoted: str) -> bytes:
+    """`command` (a literal such as "STREAM FILE") followed by `quoted` arguments."""
+    return " ".join((command, *map(quote_argument, quoted))).encode("utf-8") + b"\n"
 
 
 def format_command(*words: str, quoted: tuple[str, ...] = ()) -> bytes:

@@ -46,10 +46,6 @@ def resolve_factory(dotted_path: str) -> AgiHandlerFactory:
     return factory  # type: ignore[no-any-return]
 
 
-def build_routes(
-    *, route_paths: Mapping[str, str], metrics: AgiMetrics
-) -> dict[str, AgiHandler]:
+def build_routes(*, route_paths: Mapping[str, str], metrics: AgiMetrics) -> dict[str, AgiHandler]:
     """Build one handler per route from the settings' `{route: "module:factory"}` map."""
-    return {
-        route: resolve_factory(path)(metrics=metrics) for route, path in route_paths.items()
-    }
+    return {route: resolve_factory(path)(metrics=metrics) for route, path in route_paths.items()}

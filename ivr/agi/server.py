@@ -99,7 +99,19 @@ class FastAgiSession(AgiCommands):
         try:
             self._writer.write(line)
             await self._writer.drain()
-            return await self._read_reply()
+            while True:  # the read loop is inlined: this is the hot path of every call
+                event = self._parser.next_event()
+                if type(event) is ReplyReceived:
+                    return event.reply
+                if event is NEED_DATA:
+                    data = await self._reader.read(READ_CHUNK_BYTES)
+                    if not data:
+                        raise self._connection_ended()
+                    self._parser.feed(data)
+                elif isinstance(event, HangupReceived):
+                    self._hung_up = True
+                else:
+                    raise AgiProtocolError(f"unexpected {event!r} after the environment")
         except ConnectionError as error:
             if self._expired_command is not None:
                 raise AgiTimeout(f"no reply to {line!r} within {budget + extra_s:.1f} s") from error
@@ -108,23 +120,11 @@ class FastAgiSession(AgiCommands):
         finally:
             self._deadline = None
 
-    async def _read_reply(self) -> AgiReply:
-        while True:
-            event = self._parser.next_event()
-            if event is NEED_DATA:
-                data = await self._reader.read(READ_CHUNK_BYTES)
-                if not data:
-                    if self._expired_command is not None:
-                        raise AgiTimeout(f"no reply to {self._expired_command!r} in time")
-                    self._hung_up = True
-                    raise AgiHangup("Asterisk closed the connection")
-                self._parser.feed(data)
-            elif isinstance(event, HangupReceived):
-                self._hung_up = True
-            elif isinstance(event, ReplyReceived):
-                return event.reply
-            else:
-                raise AgiProtocolError(f"unexpected {event!r} after the environment")
+    def _connection_ended(self) -> AgiError:
+        if self._expired_command is not None:
+            return AgiTimeout(f"no reply to {self._expired_command!r} in time")
+        self._hung_up = True
+        return AgiHangup("Asterisk closed the connection")
 
 
 async def read_environment(
@@ -192,8 +192,9 @@ class FastAgiServer:
             self._server.close()
         pending = set(self._connections)
         if pending:
-            logger.info("waiting up to %s s for %d calls", self._settings.shutdown_grace_s,
-                        len(pending))
+            logger.info(
+                "waiting up to %s s for %d calls", self._settings.shutdown_grace_s, len(pending)
+            )
             _, still_running = await asyncio.wait(pending, timeout=self._settings.shutdown_grace_s)
             for task in still_running:
                 task.cancel()
@@ -213,8 +214,9 @@ class FastAgiServer:
             now = time.monotonic()
             for session in list(self._sessions):
                 if session.expire_if_overdue(now):
-                    logger.warning("call %s: Asterisk did not answer in time; aborting",
-                                   session.env.uniqueid)
+                    logger.warning(
+                        "call %s: Asterisk did not answer in time; aborting", session.env.uniqueid
+                    )
 
     def _peer_allowed(self, writer: asyncio.StreamWriter) -> bool:
         peer = writer.get_extra_info("peername")
@@ -257,18 +259,18 @@ class FastAgiServer:
         elif len(self._connections) > self._settings.max_concurrent_calls:
             refusal = "capacity"
         if refusal is not None:
-            logger.warning("refused FastAGI connection from %s: %s",
-                           writer.get_extra_info("peername"), refusal)
+            logger.warning(
+                "refused FastAGI connection from %s: %s", writer.get_extra_info("peername"), refusal
+            )
             self._metrics.call_refused(reason=refusal)
             return
         parser = AgiParser()
         try:
-            env = await read_environment(
-                reader, parser, timeout_s=self._settings.header_timeout_s
-            )
+            env = await read_environment(reader, parser, timeout_s=self._settings.header_timeout_s)
         except (AgiProtocolError, ConnectionError) as error:
-            logger.warning("bad FastAGI request from %s: %s",
-                           writer.get_extra_info("peername"), error)
+            logger.warning(
+                "bad FastAGI request from %s: %s", writer.get_extra_info("peername"), error
+            )
             self._metrics.call_refused(reason="bad-request")
             return
         session = FastAgiSession(

@@ -74,8 +74,15 @@ class Transcript:
         return self.variables.get(name)
 
 
-_DEAD_CHANNEL_ALLOWED = {"EXEC", "GET VARIABLE", "GET FULL VARIABLE", "SET VARIABLE", "VERBOSE",
-                         "NOOP", "DATABASE"}
+_DEAD_CHANNEL_ALLOWED = {
+    "EXEC",
+    "GET VARIABLE",
+    "GET FULL VARIABLE",
+    "SET VARIABLE",
+    "VERBOSE",
+    "NOOP",
+    "DATABASE",
+}
 _USAGE = {
     "STREAM FILE": "Usage: STREAM FILE <filename> <escape_digits> [<sample offset>]",
     "GET DATA": "Usage: GET DATA <file to be streamed> [timeout] [maxdigits]",
@@ -85,11 +92,29 @@ _USAGE = {
     "EXEC": "Usage: EXEC <application> <options>",
     "VERBOSE": "Usage: VERBOSE <message> <level>",
 }
-_MIN_ARGS = {"STREAM FILE": 2, "GET DATA": 1, "WAIT FOR DIGIT": 1, "SET VARIABLE": 2,
-             "GET VARIABLE": 1, "EXEC": 1, "VERBOSE": 1}
-_COMMANDS = ("STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SET VARIABLE", "GET VARIABLE",
-             "GET FULL VARIABLE", "CHANNEL STATUS", "EXEC", "VERBOSE", "ANSWER", "HANGUP",
-             "NOOP")
+_MIN_ARGS = {
+    "STREAM FILE": 2,
+    "GET DATA": 1,
+    "WAIT FOR DIGIT": 1,
+    "SET VARIABLE": 2,
+    "GET VARIABLE": 1,
+    "EXEC": 1,
+    "VERBOSE": 1,
+}
+_COMMANDS = (
+    "STREAM FILE",
+    "GET DATA",
+    "WAIT FOR DIGIT",
+    "SET VARIABLE",
+    "GET VARIABLE",
+    "GET FULL VARIABLE",
+    "CHANNEL STATUS",
+    "EXEC",
+    "VERBOSE",
+    "ANSWER",
+    "HANGUP",
+    "NOOP",
+)
 _ENDPOS_PLAYED = 16000
 
 
@@ -148,14 +173,19 @@ class AsteriskSimulator:
     def handle(self, line: str) -> list[str]:
         self.transcript.commands.append(line)
         words = split_arguments(line)
-        name = next((c for c in _COMMANDS if [w.upper() for w in words[: c.count(" ") + 1]]
-                     == c.split()), None)
+        name = next(
+            (c for c in _COMMANDS if [w.upper() for w in words[: c.count(" ") + 1]] == c.split()),
+            None,
+        )
         if name is None:
             return ["510 Invalid or unknown command"]
-        args = words[name.count(" ") + 1:]
+        args = words[name.count(" ") + 1 :]
         if len(args) < _MIN_ARGS.get(name, 0):
-            return ["520-Invalid command syntax.  Proper usage follows:", _USAGE[name],
-                    "520 End of proper usage."]
+            return [
+                "520-Invalid command syntax.  Proper usage follows:",
+                _USAGE[name],
+                "520 End of proper usage.",
+            ]
         if self.dead and name not in _DEAD_CHANNEL_ALLOWED:
             return ["511 Command Not Permitted on a dead channel or intercept routine"]
         replies = getattr(self, "_" + name.lower().replace(" ", "_"))(args)
@@ -164,8 +194,11 @@ class AsteriskSimulator:
         return list(replies)
 
     def _hang_up_between_commands(self) -> None:
-        if self._events and isinstance(self._events[0], HangUp) and \
-                self._events[0].between_commands:
+        if (
+            self._events
+            and isinstance(self._events[0], HangUp)
+            and self._events[0].between_commands
+        ):
             self._events.popleft()
             self._caller_hangs_up()
 
@@ -293,28 +326,30 @@ def agi_environment(
     if network_script is not None:
         env["agi_network"] = "yes"
         env["agi_network_script"] = network_script
-    env.update({
-        "agi_request": request,
-        "agi_channel": "PJSIP/caller-00000001",
-        "agi_language": language,
-        "agi_type": "PJSIP",
-        "agi_uniqueid": uniqueid or f"1764270000.{next(_unique_ids)}",
-        "agi_version": "20.10.0",
-        "agi_callerid": callerid,
-        "agi_calleridname": "unknown",
-        "agi_callingpres": "0",
-        "agi_callingani2": "0",
-        "agi_callington": "0",
-        "agi_callingtns": "0",
-        "agi_dnid": "2000",
-        "agi_rdnis": "unknown",
-        "agi_context": "ivr-booking",
-        "agi_extension": "2000",
-        "agi_priority": "2",
-        "agi_enhanced": "0.0",
-        "agi_accountcode": "",
-        "agi_threadid": "140000000000001",
-    })
+    env.update(
+        {
+            "agi_request": request,
+            "agi_channel": "PJSIP/caller-00000001",
+            "agi_language": language,
+            "agi_type": "PJSIP",
+            "agi_uniqueid": uniqueid or f"1764270000.{next(_unique_ids)}",
+            "agi_version": "20.10.0",
+            "agi_callerid": callerid,
+            "agi_calleridname": "unknown",
+            "agi_callingpres": "0",
+            "agi_callingani2": "0",
+            "agi_callington": "0",
+            "agi_callingtns": "0",
+            "agi_dnid": "2000",
+            "agi_rdnis": "unknown",
+            "agi_context": "ivr-booking",
+            "agi_extension": "2000",
+            "agi_priority": "2",
+            "agi_enhanced": "0.0",
+            "agi_accountcode": "",
+            "agi_threadid": "140000000000001",
+        }
+    )
     for index, value in enumerate(args, start=1):
         env[f"agi_arg_{index}"] = value
     env.update(extra or {})
@@ -357,11 +392,14 @@ class FakeAsterisk:
         return self.simulator.transcript
 
     async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(agi_environment(
-            network_script=self._script,
-            request=f"agi://{self._host}:{self._port}/{self._script}",
-            language=self._language, callerid=self._callerid,
-        ))
+        writer.write(
+            agi_environment(
+                network_script=self._script,
+                request=f"agi://{self._host}:{self._port}/{self._script}",
+                language=self._language,
+                callerid=self._callerid,
+            )
+        )
         self.simulator.start()
         self._send_hangup_notice(writer)
         await writer.drain()
@@ -395,18 +433,27 @@ async def run_classic_agi(
 
     Returns the transcript, the exit code and what the script wrote to stderr."""
     process = await asyncio.create_subprocess_exec(
-        *command, *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env={**os.environ, **(env or {})},
+        *command,
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
     assert process.stdin is not None and process.stdout is not None
     assert process.stderr is not None
     simulator = AsteriskSimulator(caller=caller, sound_files=sound_files, language=language)
     stderr_task = asyncio.ensure_future(process.stderr.read())
     try:
-        process.stdin.write(agi_environment(
-            network_script=None, request=command[-1], language=language, callerid=callerid,
-            args=args,
-        ))
+        process.stdin.write(
+            agi_environment(
+                network_script=None,
+                request=command[-1],
+                language=language,
+                callerid=callerid,
+                args=args,
+            )
+        )
         simulator.start()
         await process.stdin.drain()
         if simulator.take_hangup_notice():

@@ -14,7 +14,10 @@ from tests.fakes.fake_asterisk import (
 
 def test_split_arguments_like_parse_args() -> None:
     assert split_arguments('STREAM FILE "en/ivr/welcome" "12\\"3"') == [
-        "STREAM", "FILE", "en/ivr/welcome", '12"3',
+        "STREAM",
+        "FILE",
+        "en/ivr/welcome",
+        '12"3',
     ]
     assert split_arguments('SET VARIABLE X ""') == ["SET", "VARIABLE", "X", ""]
 
@@ -23,7 +26,7 @@ def test_stream_file_takes_a_key_only_when_it_is_an_escape_digit() -> None:
     simulator = AsteriskSimulator(caller=[Press("2"), Press("5")])
     assert simulator.handle('STREAM FILE "a" "13"') == ["200 result=0 endpos=16000"]
     assert simulator.handle('STREAM FILE "b" "12"') == ["200 result=50 endpos=8000"]
-    assert simulator.handle('WAIT FOR DIGIT 3000') == ["200 result=53"]
+    assert simulator.handle("WAIT FOR DIGIT 3000") == ["200 result=53"]
     assert simulator.transcript.played == ["a", "b"]
 
 
@@ -46,7 +49,7 @@ def test_hangup_during_a_command_gives_minus_one_then_511() -> None:
     assert simulator.take_hangup_notice()
     assert not simulator.take_hangup_notice()
     assert simulator.handle('GET DATA "p" 5000 4')[0].startswith("511 ")
-    assert simulator.handle('SET VARIABLE IVR_RESULT hangup') == ["200 result=1"]
+    assert simulator.handle("SET VARIABLE IVR_RESULT hangup") == ["200 result=1"]
     assert simulator.transcript.caller_hung_up
     assert simulator.transcript.variables["IVR_RESULT"] == "hangup"
 
@@ -96,8 +99,9 @@ def test_agi_hangup_is_recorded() -> None:
 
 
 def test_environment_block() -> None:
-    block = agi_environment(network_script="booking?x=1", request="agi://h/booking?x=1",
-                            language="ru", args=["a"])
+    block = agi_environment(
+        network_script="booking?x=1", request="agi://h/booking?x=1", language="ru", args=["a"]
+    )
     assert block.endswith(b"\n\n")
     assert b"agi_network_script: booking?x=1\n" in block
     assert b"agi_language: ru\n" in block

@@ -19,7 +19,8 @@ ENV = {"IVR_AGI_ROUTES": json.dumps(ROUTES), "PYTHONPATH": str(REPO)}
 
 async def test_classic_agi_runs_a_route_and_keeps_get_data_timeout_apart_from_hash() -> None:
     transcript, returncode, stderr = await run_classic_agi(
-        CLASSIC, args=["probe", "extra"],
+        CLASSIC,
+        args=["probe", "extra"],
         caller=[Press("2"), Press("123"), Silence(), Press("#"), Press("1")],
         env=ENV,
     )
@@ -65,8 +66,6 @@ async def test_classic_agi_unknown_route_fails_with_ivr_result_error() -> None:
 
 async def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "ivr-agi-classic"
-    transcript, returncode, stderr = await run_classic_agi(
-        [str(script)], args=["crash"], env=ENV
-    )
+    transcript, returncode, stderr = await run_classic_agi([str(script)], args=["crash"], env=ENV)
     assert returncode == 0, stderr.decode()
     assert transcript.played == ["en/ivr/welcome"]

@@ -15,6 +15,7 @@ from ivr.agi.protocol import (
     HangupReceived,
     NeedData,
     ReplyReceived,
+    command_line,
     format_command,
     parse_reply_line,
     quote_argument,
@@ -135,8 +136,9 @@ def test_overlong_line_is_a_protocol_error() -> None:
         ),
         (
             b"200 result=1 (dtmf) endpos=2400\n",
-            AgiReply(code=200, result="1", data="dtmf", endpos=2400,
-                     text="result=1 (dtmf) endpos=2400"),
+            AgiReply(
+                code=200, result="1", data="dtmf", endpos=2400, text="result=1 (dtmf) endpos=2400"
+            ),
         ),
         (
             b"510 Invalid or unknown command\n",
@@ -181,11 +183,13 @@ def test_multiline_520_is_one_reply_with_the_usage_text() -> None:
     for index in range(len(data)):
         parser.feed(data[index : index + 1])
     assert events(parser) == [
-        ReplyReceived(AgiReply(
-            code=520,
-            text=" Usage: STREAM FILE <filename> <escape_digits> [<sample offset>]\n"
-                 " Send the given file.",
-        )),
+        ReplyReceived(
+            AgiReply(
+                code=520,
+                text=" Usage: STREAM FILE <filename> <escape_digits> [<sample offset>]\n"
+                " Send the given file.",
+            )
+        ),
         ReplyReceived(AgiReply(code=200, result="0", text="result=0")),
     ]
 
@@ -242,3 +246,12 @@ def test_format_command() -> None:
     assert format_command("GET", "DATA", quoted=("en/ivr/passport-prompt", "5000", "12")) == (
         b'GET DATA "en/ivr/passport-prompt" "5000" "12"\n'
     )
+
+
+def test_command_line_quotes_only_the_arguments() -> None:
+    assert command_line("WAIT FOR DIGIT 3000") == b"WAIT FOR DIGIT 3000\n"
+    assert command_line("SET VARIABLE", "CHANNEL(language)", 'a "b"') == (
+        b'SET VARIABLE "CHANNEL(language)" "a \\"b\\""\n'
+    )
+    with pytest.raises(ValueError):
+        command_line("SET VARIABLE", "X", "1\r\nHANGUP")

@@ -25,8 +25,14 @@ def test_build_routes_calls_each_factory_with_the_metrics() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["no-colon", ":attr", "module:", "tests.ivr.agi.nope:factory",
-     "tests.ivr.agi.sample_routes:missing", "tests.ivr.agi.sample_routes:annotations"],
+    [
+        "no-colon",
+        ":attr",
+        "module:",
+        "tests.ivr.agi.nope:factory",
+        "tests.ivr.agi.sample_routes:missing",
+        "tests.ivr.agi.sample_routes:annotations",
+    ],
 )
 def test_bad_paths_are_refused(path: str) -> None:
     with pytest.raises(RouteConfigError):
