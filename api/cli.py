@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +20,13 @@ from rich.progress import Progress
 from api.app import create_app
 from api.clock import SystemClock
 from api.db import Database, migrate
+from api.errors import InvalidRequest
 from api.metrics import Metrics
+from api.privacy import logging_config
 from api.seeding import apply_seed, load_seed_file
 from api.services.context import ServiceContext
 from api.services.materialise import MaterialiseService
+from api.services.retention import PurgeReport, RetentionService
 from api.settings import ApiSettings
 
 cli = typer.Typer(help="The slot service of the immigration offices.", no_args_is_help=True)
@@ -83,6 +87,37 @@ def materialise_command(
     console.print(f"{created} new slots")
 
 
+async def _purge(settings: ApiSettings, older_than_days: int) -> PurgeReport:
+    database = Database(url=settings.database_url)
+    context = ServiceContext(
+        database=database, settings=settings, clock=SystemClock(), metrics=Metrics()
+    )
+    try:
+        return await RetentionService(context).purge_personal_data(
+            older_than_days=older_than_days
+        )
+    finally:
+        await database.dispose()
+
+
+@cli.command("purge-personal-data")
+def purge_command(
+    older_than_days: Annotated[
+        int, typer.Option(help="erase caller numbers and identities of visits older than this")
+    ] = 90,
+) -> None:
+    """Erase the personal data of past bookings (run daily from a systemd timer)."""
+    settings = ApiSettings()
+    try:
+        report = asyncio.run(_purge(settings, older_than_days))
+    except InvalidRequest as refused:
+        raise typer.BadParameter(f"{refused.message}: {refused.details}") from refused
+    console.print(
+        f"personal data erased from {report.bookings_erased} bookings; "
+        f"{report.holds_deleted} old holds deleted"
+    )
+
+
 @cli.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -91,9 +126,11 @@ def serve_command(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Uvicorn's access log is off: it would log
-    query strings, which may hold passport digits; the app logs path templates instead."""
+    query strings, which may hold passport digits; the app logs path templates instead.
+    Every log line, uvicorn's included, is masked (``api.privacy``)."""
     settings = ApiSettings()
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    log_config = logging_config(log_level)
+    logging.config.dictConfig(log_config)
     console.print(f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
     if workers > 1:  # each worker process builds its app from the same environment
         uvicorn.run(
@@ -104,9 +141,17 @@ def serve_command(
             port=port,
             access_log=False,
             log_level=log_level,
+            log_config=log_config,
         )
         return
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level=log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level=log_level,
+        log_config=log_config,
+    )
 
 
 def main() -> None:

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 
 import typer
 from prometheus_client import CollectorRegistry
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.privacy import logging_config
 from ivr.agi.channel import AgiHandler
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.routing import build_routes
@@ -95,7 +97,6 @@ def serve(
     except ValidationError as error:
         raise typer.BadParameter(str(error)) from error
     settings = settings.model_copy(update={"agi": agi, "slots": slots})
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    # every line masked: caller numbers and passport digits never reach the log (api.privacy)
+    logging.config.dictConfig(logging_config(settings.log_level))
     asyncio.run(run_engine(settings))
