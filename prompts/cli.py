@@ -7,18 +7,20 @@ Registered as a typer sub-app in `ivr/cli.py`. Settings come from `PromptSetting
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prompts.audio import SoxConverter
-from prompts.backends import make_backend
-from prompts.build import BuildReport, PromptBuilder
+from prompts.backends import BackendError, make_backend
+from prompts.build import BuildError, BuildReport, PromptBuilder
 from prompts.cache import AudioCache
-from prompts.catalog import load_catalog
+from prompts.catalog import CatalogError, load_catalog
 from prompts.manifest import Manifest
 from prompts.recorded import RecordedPrompts
 from prompts.settings import PromptSettings
@@ -53,28 +55,39 @@ def run_build(settings: PromptSettings, *, languages: list[str] | None,
         )
 
 
+class BackendName(StrEnum):
+    espeak = "espeak"
+    gtts = "gtts"
+
+
 @app.command()
 def build(
     out: Annotated[Path | None, typer.Option(help="sounds directory")] = None,
-    backend: Annotated[str | None, typer.Option(help="espeak (default) or gtts")] = None,
+    backend: Annotated[
+        BackendName | None, typer.Option(help="TTS backend (default espeak; gtts is opt-in)")
+    ] = None,
     languages: Annotated[
         str | None, typer.Option(help="comma-separated codes, default all")
     ] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="TTS cache directory")] = None,
-    jobs: Annotated[int | None, typer.Option(help="parallel render processes")] = None,
+    jobs: Annotated[int | None, typer.Option(min=1, help="parallel render processes")] = None,
 ) -> None:
     """Build every prompt of the catalog as <out>/<lang>/ivr/<id>.{sln16,ulaw,alaw}."""
-    overrides: dict[str, object] = {
+    overrides = {
         name: value
-        for name, value in {"out_dir": out, "backend": backend, "cache_dir": cache_dir,
-                            "jobs": jobs}.items()
+        for name, value in {"out_dir": out, "backend": backend.value if backend else None,
+                            "cache_dir": cache_dir, "jobs": jobs}.items()
         if value is not None
     }
-    settings = PromptSettings(**overrides)  # type: ignore[arg-type]
+    settings = PromptSettings.model_validate(overrides)
     console = Console(stderr=True)
     chosen = [code.strip() for code in languages.split(",")] if languages else None
     started = time.perf_counter()
-    report = run_build(settings, languages=chosen, console=console)
+    try:
+        report = run_build(settings, languages=chosen, console=console)
+    except (CatalogError, BuildError, BackendError) as exc:
+        console.print(f"[red]prompt build failed:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
     console.print(
         f"{report.prompts} prompts in {', '.join(report.languages)}: {report.rendered} "
         f"rendered with {settings.backend} or recordings, {report.from_cache} from cache, "

@@ -48,3 +48,17 @@ def test_build_then_read_a_duration(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 0, result.output
     expected = Manifest.load(out).duration_s("welcome", "cs")
     assert float(result.output) == pytest.approx(expected, abs=1e-3)
+
+
+def test_errors_are_reported_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog/flow.toml").write_text(CATALOG.replace("Hello.", "Press 2."),
+                                                encoding="utf-8")
+    monkeypatch.setenv("PROMPTS_CATALOG_DIR", str(tmp_path / "catalog"))
+    result = CliRunner().invoke(app, ["prompts", "build", "--out", str(tmp_path / "sounds")])
+    assert result.exit_code == 1
+    assert "prompt build failed" in result.output and "[welcome]" in result.output
+    result = CliRunner().invoke(app, ["prompts", "build", "--backend", "festival"])
+    assert result.exit_code == 2
