@@ -23,7 +23,6 @@ from api.app import create_app
 from api.clock import SystemClock
 from api.testing import DEV_TOKENS, build_template, sqlite_settings
 
-
 # Cheap and without side effects (the engine connects lazily): the schema must exist when
 # pytest collects the module; the database file is prepared by the fixture below.
 FOLDER = Path(tempfile.mkdtemp(prefix="slots-fuzz-"))
