@@ -150,6 +150,12 @@ class PromptBuilder:
             else:
                 groups.setdefault(item.key, []).append(item)
         advance(unchanged)
+        manifest_path = out_dir / MANIFEST_NAME
+        if groups:
+            # Outputs are about to change: a build that fails half-way must not leave a
+            # manifest vouching for files it has replaced. Without one, the next build
+            # reinstalls everything from the cache (file copies only).
+            manifest_path.unlink(missing_ok=True)
         to_render = [items[0] for key, items in groups.items() if not self._cache.has(key)]
         for key, items in groups.items():
             if self._cache.has(key):
@@ -170,7 +176,6 @@ class PromptBuilder:
                 duration_s=round(self._cache_or_previous_duration(item, previous), 4),
             )
         removed = _remove_stale_files(out_dir, planned, existing)
-        manifest_path = out_dir / MANIFEST_NAME
         text = manifest.dumps()
         if not manifest_path.is_file() or manifest_path.read_text(encoding="utf-8") != text:
             write_atomically(manifest_path, text.encode("utf-8"))
@@ -190,8 +195,12 @@ class PromptBuilder:
             return
         with ProcessPoolExecutor(max_workers=min(self._jobs, len(items))) as pool:
             futures: list[Future[str]] = [pool.submit(render, item) for item in items]
-            for future in as_completed(futures):
-                done(future.result())
+            try:
+                for future in as_completed(futures):
+                    done(future.result())
+            except BuildError:
+                pool.shutdown(cancel_futures=True)  # stop at the first failure
+                raise
 
     def _install_group(self, items: list[PlannedPrompt], out_dir: Path,
                        advance: ProgressCallback) -> None:

@@ -156,14 +156,31 @@ def test_recording_wins_over_tts_and_its_change_rebuilds_it(
     assert (out / "cs/ivr/welcome.sln16").read_bytes() != first
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_a_silent_recording_fails_the_build_naming_it(
-    small_catalog: Catalog, tmp_path: Path
+    small_catalog: Catalog, tmp_path: Path, jobs: int
 ) -> None:
     recorded = tmp_path / "recorded"
     (recorded / "uk").mkdir(parents=True)
     silence = espeak_wav("x")[:44] + bytes(22050 * 2)  # a WAV header, then a second of zeros
     (recorded / "uk/option-1.wav").write_bytes(silence)
     with pytest.raises(BuildError, match=r"uk/ivr/option-1: .*silent"):
-        make_builder(tmp_path, recorded=recorded, jobs=1).build(
+        make_builder(tmp_path, recorded=recorded, jobs=jobs).build(
             small_catalog, out_dir=tmp_path / "sounds"
         )
+
+
+def test_a_failed_build_leaves_no_manifest_vouching_for_replaced_files(
+    small_catalog: Catalog, tmp_path: Path
+) -> None:
+    out = tmp_path / "sounds"
+    make_builder(tmp_path).build(small_catalog, out_dir=out)
+    recorded = tmp_path / "recorded"
+    (recorded / "cs").mkdir(parents=True)
+    (recorded / "cs/welcome.wav").write_bytes(b"RIFF but not audio")
+    with pytest.raises(BuildError, match="cs/ivr/welcome"):
+        make_builder(tmp_path, recorded=recorded).build(small_catalog, out_dir=out)
+    assert not (out / "manifest.json").exists()
+    (recorded / "cs/welcome.wav").unlink()
+    report = make_builder(tmp_path, recorded=recorded).build(small_catalog, out_dir=out)
+    assert (report.rendered, report.from_cache) == (0, report.prompts)
