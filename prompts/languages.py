@@ -31,10 +31,3 @@ def language_codes() -> tuple[str, ...]:
     """Codes of every supported language, in menu order."""
     return tuple(language.code for language in LANGUAGES)
 
-
-def find_language(code: str) -> Language:
-    """The language with this code; `KeyError` names the known codes."""
-    for language in LANGUAGES:
-        if language.code == code:
-            return language
-    raise KeyError(f"unknown language {code!r}; known: {', '.join(language_codes())}")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
-from prompts.languages import find_language, language_codes
+from prompts.languages import LANGUAGES, language_codes
 
 
 def test_languages_in_menu_order() -> None:
     assert language_codes() == ("cs", "en", "uk", "ru", "vi")
 
 
-def test_find_language_and_unknown_codes() -> None:
-    assert find_language("en").espeak_voice == "en-gb"
-    with pytest.raises(KeyError, match="known: cs, en, uk, ru, vi"):
-        find_language("de")
+def test_every_language_has_a_voice_for_each_backend() -> None:
+    assert all(language.espeak_voice and language.gtts_lang for language in LANGUAGES)
+    assert {language.code: language.espeak_voice for language in LANGUAGES}["en"] == "en-gb"
