@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
+from api.settings import ApiSettings
 from api.testing import client_for, sqlite_settings
 from tests.api.support import BIRTH, CALLER, PASSPORT, first_slot, hold, hold_and_book
 
@@ -118,3 +119,14 @@ async def test_unknown_route_is_a_json_error(ivr: httpx.AsyncClient) -> None:
     response = await ivr.get("/no-such-thing")
     assert response.status_code == 404
     assert response.json()["error_id"] == "not-found"
+
+
+async def test_postgresql_unreachable_is_503() -> None:
+    port = 1  # nothing listens on TCP port 1 of the loopback
+    app = create_app(
+        ApiSettings(database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/none")
+    )
+    async with client_for(app, "ivr-dev-token") as client:
+        response = await client.get("/availability", params={"office": "x", "visit_type": "y"})
+    assert response.status_code == 503
+    assert response.json()["error_id"] == "database-unavailable"
