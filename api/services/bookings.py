@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -207,28 +207,28 @@ class BookingService:
         )
         if getattr(taken, "rowcount", 0) != 1:
             raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
-        booking = Booking(
-            reference=await _unused_reference(session),
-            slot_id=slot.id,
-            office_code=slot.office_code,
-            visit_type_code=slot.visit_type_code,
-            starts_at=slot.starts_at,
-            local_date=slot.local_date,
-            caller_number=caller_number,
-            language=language,
-            identity_hash=identity_hash,
-            channel=channel.value,
-            status=BookingStatus.confirmed.value,
-            hold_id=hold_id,
-            idempotency_key=idempotency_key,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(booking)
-        try:
-            await session.flush()
+        values = {
+            "reference": await _unused_reference(session),
+            "slot_id": slot.id,
+            "office_code": slot.office_code,
+            "visit_type_code": slot.visit_type_code,
+            "starts_at": slot.starts_at,
+            "local_date": slot.local_date,
+            "caller_number": caller_number,
+            "language": language,
+            "identity_hash": identity_hash,
+            "channel": channel.value,
+            "status": BookingStatus.confirmed.value,
+            "hold_id": hold_id,
+            "idempotency_key": idempotency_key,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:  # a Core insert: cheaper in CPU than the ORM unit of work
+            booking_id = await session.scalar(insert(Booking).values(values).returning(Booking.id))
         except IntegrityError as exc:
             raise IdempotencyConflict("this Idempotency-Key was used for another request") from exc
+        booking = Booking(id=booking_id, **values)
         self._context.metrics.bookings.labels(slot.office_code, channel.value, language).inc()
         return booking
 
