@@ -4,9 +4,10 @@ Asterisk plays English, without a word, when a language's file is missing, so ev
 anywhere must exist in every language (the loader already refuses a missing language); and
 an id nobody uses is a sentence nobody maintains.
 
-The flow and the speech module are imported lazily: they are built alongside this package.
-Expected: `ivr.flow.prompt_ids(office_codes=…, visit_type_codes=…)` (or `ivr.flow.machine.
-prompt_ids`) and `ivr.speech.fragment_ids()`, each returning a set of prompt ids.
+The flow and the speech module are imported lazily, by name, so that this file states what it
+needs of them: `ivr.flow.prompt_ids(office_codes=…, visit_type_codes=…)` and
+`ivr.speech.fragment_ids()`, each returning a set of prompt ids. A missing one fails the test:
+a skipped coverage check would let a silent English fallback through.
 """
 
 from __future__ import annotations
@@ -40,16 +41,11 @@ def catalog() -> Catalog:
     return load_catalog()
 
 
-def _function(module_names: tuple[str, ...], name: str) -> Callable[..., Any]:
-    for module_name in module_names:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        function = getattr(module, name, None)
-        if function is not None:
-            return function  # type: ignore[no-any-return]
-    pytest.skip(f"{name}() not available yet in {' or '.join(module_names)}")
+def _function(module_name: str, name: str) -> Callable[..., Any]:
+    function = getattr(importlib.import_module(module_name), name, None)
+    if function is None:
+        pytest.fail(f"{module_name}.{name}() is missing: the prompt coverage checks need it")
+    return function  # type: ignore[no-any-return]
 
 
 def seed_names() -> set[str]:
@@ -67,13 +63,13 @@ def seed_codes() -> tuple[list[str], list[str]]:
 
 
 def flow_ids() -> set[str]:
-    prompt_ids = _function(("ivr.flow", "ivr.flow.machine"), "prompt_ids")
+    prompt_ids = _function("ivr.flow", "prompt_ids")
     offices, visit_types = seed_codes()
     return set(prompt_ids(office_codes=offices, visit_type_codes=visit_types))
 
 
 def speech_ids() -> set[str]:
-    return set(_function(("ivr.speech",), "fragment_ids")())
+    return set(_function("ivr.speech", "fragment_ids")())
 
 
 def dialplan_references(text: str) -> set[str]:
