@@ -93,9 +93,7 @@ async def _purge(settings: ApiSettings, older_than_days: int) -> PurgeReport:
         database=database, settings=settings, clock=SystemClock(), metrics=Metrics()
     )
     try:
-        return await RetentionService(context).purge_personal_data(
-            older_than_days=older_than_days
-        )
+        return await RetentionService(context).purge_personal_data(older_than_days=older_than_days)
     finally:
         await database.dispose()
 

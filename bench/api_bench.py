@@ -223,17 +223,22 @@ async def book_via_api(client: aiohttp.ClientSession, seats: list[int], worker: 
 async def book_via_sql(pool: asyncpg.Pool, seats: list[int], worker: int) -> int:
     booked = 0
     for index, slot_id in enumerate(seats):
-        async with pool.acquire() as connection:
-            row = await connection.fetchrow(
-                SQL_BOOK,
-                slot_id,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                new_reference(),
-                f"+4208{worker:02d}{index:06d}",
-                secrets.token_hex(32),
-            )
-        if row is None:
-            raise RuntimeError(f"raw SQL refused slot {slot_id}")
+        row = None
+        while row is None:
+            try:
+                async with pool.acquire() as connection:
+                    row = await connection.fetchrow(
+                        SQL_BOOK,
+                        slot_id,
+                        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        new_reference(),
+                        f"+4208{worker:02d}{index:06d}",
+                        secrets.token_hex(32),
+                    )
+            except asyncpg.UniqueViolationError:
+                continue  # the random reference was taken: draw another, as the service does
+            if row is None:
+                raise RuntimeError(f"raw SQL refused slot {slot_id}")
         booked += 1
     return booked
 

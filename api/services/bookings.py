@@ -12,6 +12,7 @@ raced the first attempt waits for it and then returns its booking.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, select, update
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.errors import (
     BookingNotActive,
     BookingNotFound,
+    DatabaseUnavailable,
     HoldExpired,
     HoldNotFound,
     IdempotencyConflict,
@@ -65,9 +67,77 @@ class BookingService:
             birth_date=identity.birth_date,
         )
 
-    # --- creating -----------------------------------------------------------------------
+    # --- public entry points: each retries its whole transaction if two concurrent bookings
+    # drew the same random reference (checked free, then taken by the other before insert) ---
 
     async def book(
+        self,
+        *,
+        hold_id: str,
+        channel: Channel,
+        caller_number: str,
+        language: str,
+        identity: Identity,
+        idempotency_key: str | None,
+    ) -> Booking:
+        return await _retry_reference(
+            lambda: self._book_once(
+                hold_id=hold_id,
+                channel=channel,
+                caller_number=caller_number,
+                language=language,
+                identity=identity,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def book_for_caller(
+        self,
+        *,
+        slot_id: int,
+        caller_number: str,
+        language: str,
+        identity: Identity,
+        idempotency_key: str | None,
+    ) -> Booking:
+        """An operator books a slot for a caller: hold and booking in one transaction."""
+        return await _retry_reference(
+            lambda: self._book_for_caller_once(
+                slot_id=slot_id,
+                caller_number=caller_number,
+                language=language,
+                identity=identity,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def reschedule(
+        self,
+        *,
+        reference: str,
+        proof: Proof | None,
+        hold_id: str,
+        channel: Channel,
+        caller_number: str,
+        language: str,
+        idempotency_key: str | None,
+    ) -> Booking:
+        """Cancel the booking and book the held slot, both or neither."""
+        return await _retry_reference(
+            lambda: self._reschedule_once(
+                reference=reference,
+                proof=proof,
+                hold_id=hold_id,
+                channel=channel,
+                caller_number=caller_number,
+                language=language,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    # --- creating -----------------------------------------------------------------------
+
+    async def _book_once(
         self,
         *,
         hold_id: str,
@@ -96,7 +166,7 @@ class BookingService:
                 idempotency_key=idempotency_key,
             )
 
-    async def book_for_caller(
+    async def _book_for_caller_once(
         self,
         *,
         slot_id: int,
@@ -227,6 +297,8 @@ class BookingService:
         try:  # a Core insert: cheaper in CPU than the ORM unit of work
             booking_id = await session.scalar(insert(Booking).values(values).returning(Booking.id))
         except IntegrityError as exc:
+            if "reference" in str(exc.orig):
+                raise ReferenceTaken(values["reference"]) from exc
             raise IdempotencyConflict("this Idempotency-Key was used for another request") from exc
         booking = Booking(id=booking_id, **values)
         self._context.metrics.bookings.labels(slot.office_code, channel.value, language).inc()
@@ -310,7 +382,7 @@ class BookingService:
             booking.office_code, booking.channel, booking.language
         ).inc()
 
-    async def reschedule(
+    async def _reschedule_once(
         self,
         *,
         reference: str,
@@ -356,6 +428,23 @@ class BookingService:
             booking.updated_at = self._context.clock.now()
             await session.flush()
             return booking
+
+
+REFERENCE_ATTEMPTS = 5
+
+
+class ReferenceTaken(Exception):
+    """Internal: the drawn reference was inserted by a concurrent booking; retry the whole
+    transaction (already rolled back) with a new one. Never leaves this module."""
+
+
+async def _retry_reference(attempt: Callable[[], Awaitable[Booking]]) -> Booking:
+    for _ in range(REFERENCE_ATTEMPTS):
+        try:
+            return await attempt()
+        except ReferenceTaken:
+            continue
+    raise DatabaseUnavailable("no free booking reference found; try again")
 
 
 async def _by_idempotency_key(session: AsyncSession, key: str) -> Booking | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from api.clock import ManualClock
 from api.references import is_valid_reference
@@ -181,3 +182,19 @@ async def test_malformed_booking_is_422_validation_error(ivr: httpx.AsyncClient)
     fields = {tuple(error["loc"])[-1] for error in body["details"]["errors"]}
     assert {"caller_number", "language", "passport_digits", "birth_date"} <= fields
     assert "12AB" not in response.text
+
+
+async def test_a_reference_drawn_twice_concurrently_is_redrawn(
+    ivr: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.services import bookings
+
+    drawn = iter(["00000000", "00000000", "12345675"])
+
+    async def racing_draw(_session: object) -> str:
+        return next(drawn)  # as if a concurrent booking took it between check and insert
+
+    monkeypatch.setattr(bookings, "_unused_reference", racing_draw)
+    first = await hold_and_book(ivr)
+    second = await hold_and_book(ivr, visit_type="biometrics")
+    assert (first["reference"], second["reference"]) == ("00000000", "12345675")
