@@ -12,7 +12,7 @@ rules (a multi-digit ``Ask`` with more than one prompt could not keep typeahead 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ivr.slots.models import ResourceId
@@ -129,11 +129,13 @@ class HoldSlot:
 
 @dataclass(frozen=True)
 class Book:
+    """Turn the hold into a booking; the identity never shows in a repr (logs)."""
+
     hold_id: ResourceId
     caller_number: str
     language: str
-    passport_digits: str
-    birth_date: date
+    passport_digits: str = field(repr=False)
+    birth_date: date = field(repr=False)
     idempotency_key: str
 
 

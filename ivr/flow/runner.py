@@ -285,7 +285,7 @@ class BookingRunner:
             async with asyncio.timeout(budget):
                 return await self._call_service(request, held)
         except TimeoutError:
-            logger.warning("slot service: %s took longer than %s s", request, budget)
+            logger.warning("slot service: %s took longer than %s s", type(request).__name__, budget)
             return ServiceFailed(f"no answer within {budget} s")
         except (HoldLimit, IdentityLimit) as refusal:
             logger.info("slot service refused %s: %s", type(request).__name__, refusal)
@@ -297,7 +297,7 @@ class BookingRunner:
             if isinstance(request, Book):
                 held.hold_id = None
                 return BookingRefused()
-            logger.warning("unexpected refusal of %s: %s", request, refusal)
+            logger.warning("unexpected refusal of %s: %s", type(request).__name__, refusal)
             return ServiceFailed(str(refusal))
         except SlotServiceError as error:
             logger.warning("slot service failed on %s: %s", type(request).__name__, error)
@@ -342,7 +342,7 @@ class BookingRunner:
         if isinstance(request, CancelBooking):
             cancelled = await slots.cancel(request.reference, caller_number=request.caller_number)
             return Cancelled(cancelled)
-        raise FlowError(f"unknown service request {request!r}")
+        raise FlowError(f"unknown service request {type(request).__name__}")
 
     async def _release(self, hold_id: ResourceId, held: _HeldSeat) -> None:
         """Give a held seat back; a failure is logged (the hold then expires on its own)."""

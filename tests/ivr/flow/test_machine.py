@@ -465,3 +465,10 @@ def test_every_prompt_the_flow_plays_is_in_prompt_ids() -> None:
     assert played - fragment_ids() <= known
     assert played & fragment_ids(), "dates, times, digits and references use speech fragments"
     assert {"slot-taken", "no-slots", "booking-cancelled", "birthdate-invalid"} <= played
+
+
+def test_the_booking_request_keeps_the_identity_out_of_logs() -> None:
+    _, steps = drive(machine(), events_to(State.BOOKING))
+    (book,) = steps[-1]
+    assert isinstance(book, Book) and book.passport_digits == "123456789"
+    assert "123456789" not in repr(book) and "1990" not in repr(book)
