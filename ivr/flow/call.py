@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Final, Protocol
@@ -84,8 +84,8 @@ class Call:
     office: str | None = None
     visit_types: tuple[VisitType, ...] = ()
     visit_type: str | None = None
-    passport: str | None = None
-    birth_date: date | None = None
+    passport: str | None = field(default=None, repr=False)
+    birth_date: date | None = field(default=None, repr=False)
     search_after: datetime | None = None
     slot: Slot | None = None
     hold: Hold | None = None
