@@ -1,7 +1,9 @@
 """The earliest free slots of an office and visit type for one channel, soonest first.
 
 Slots whose confirmed bookings already fill them are skipped in SQL; live holds are then
-counted for a batch of candidates and the channel's quota applied in Python (``seats``). Slots
+counted for each candidate by correlated subqueries in the same statement, and the channel's
+quota applied in Python (``seats``); the office and visit type are looked up only when nothing
+is free, to tell an empty answer from an unknown office or visit type. Slots
 too close to start for the policy's minimum notice are never offered. Rows are read as plain
 column tuples, not ORM objects: this is the hottest read of the service.
 """
@@ -11,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from api.models import Slot
+from api.models import Hold, HoldStatus, Slot
 from api.services.catalog import check_offered
 from api.services.context import ServiceContext
-from api.services.locking import live_holds_by_channel
 from api.services.seats import free_seats
 from api.settings import Channel
 
@@ -68,13 +69,24 @@ class AvailabilityService:
         borrow_window = dt.timedelta(hours=settings.policy.borrow_window_hours)
         found: list[FreeSlot] = []
         async with self._context.database.transaction() as session:
-            await check_offered(session, office_code=office_code, visit_type_code=visit_type_code)
             batch = max(2 * limit, MIN_BATCH)
+            held = {
+                c: select(func.count())
+                .where(
+                    Hold.slot_id == Slot.id,
+                    Hold.status == HoldStatus.active,
+                    Hold.expires_at > now,
+                    Hold.channel == c.value,
+                )
+                .scalar_subquery()
+                .label(f"held_{c.value}")
+                for c in Channel
+            }
             while len(found) < limit:
                 booked = Slot.booked_phone + Slot.booked_operator + Slot.booked_counter
                 seats = Slot.seats_phone + Slot.seats_operator + Slot.seats_counter
                 statement = (
-                    select(*SLOT_COLUMNS)
+                    select(*SLOT_COLUMNS, *held.values())
                     .where(
                         Slot.office_code == office_code,
                         Slot.visit_type_code == visit_type_code,
@@ -86,14 +98,12 @@ class AvailabilityService:
                     .limit(batch)
                 )
                 candidates = list((await session.execute(statement)).all())
-                holds = await live_holds_by_channel(
-                    session, slot_ids=[slot.id for slot in candidates], now=now
-                )
                 for slot in candidates:
+                    live_holds = {c.value: getattr(slot, f"held_{c.value}") for c in Channel}
                     free = free_seats(
                         slot=slot,
                         channel=channel,
-                        live_holds=holds.get(slot.id, {}),
+                        live_holds=live_holds,
                         now=now,
                         borrow_window=borrow_window,
                     )
@@ -113,4 +123,8 @@ class AvailabilityService:
                 if len(candidates) < batch:
                     break
                 cursor = candidates[-1].starts_at
+            if not found:  # tell "nothing free" from an unknown office or visit type
+                await check_offered(
+                    session, office_code=office_code, visit_type_code=visit_type_code
+                )
         return found
