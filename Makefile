@@ -51,6 +51,10 @@ bench-api: venv
 bench-agi: venv prompts
 	$(PY) bench/agi_bench.py
 
+# Callers through FastAGI and the slot service on PostgreSQL: one + one, then two + two processes
+bench-load: venv
+	$(PY) bench/load_bench.py $(LOAD_ARGS)
+
 e2e: venv system-deps
 	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
 
