@@ -184,17 +184,17 @@ async def test_malformed_booking_is_422_validation_error(ivr: httpx.AsyncClient)
     assert "12AB" not in response.text
 
 
-async def test_a_reference_drawn_twice_concurrently_is_redrawn(
+async def test_a_reference_drawn_twice_is_redrawn(
     ivr: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from api.services import bookings
 
     drawn = iter(["00000000", "00000000", "12345675"])
 
-    async def racing_draw(_session: object) -> str:
-        return next(drawn)  # as if a concurrent booking took it between check and insert
+    def racing_draw() -> str:
+        return next(drawn)  # the second booking draws the first one's reference
 
-    monkeypatch.setattr(bookings, "_unused_reference", racing_draw)
+    monkeypatch.setattr(bookings, "_draw_reference", racing_draw)
     first = await hold_and_book(ivr)
     second = await hold_and_book(ivr, visit_type="biometrics")
     assert (first["reference"], second["reference"]) == ("00000000", "12345675")
