@@ -303,7 +303,16 @@ classic() {
   tar -C "$REPO" --exclude=./.venv --exclude=./build --exclude=./.git \
     --exclude='*.egg-info' --exclude=__pycache__ -cf - . | tar -C "$copy" -xf -
   [ -x "$ROOT$VENV_IN/bin/pip" ] || chroot "$ROOT" python3 -m venv "$VENV_IN"
-  chroot "$ROOT" "$VENV_IN/bin/pip" install -q --disable-pip-version-check \
+  # pip inside trusts what pip on the host trusts (a TLS-inspecting proxy's CA, if any): the
+  # host's CA bundle is copied in; nothing else of the host's environment goes in.
+  local cert_options=()
+  local host_ca=${IVR_SANDBOX_PIP_CERT:-${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}}
+  if [ -r "$host_ca" ]; then
+    cp "$host_ca" "$ROOT$HOME_IN/host-ca.crt"
+    cert_options=(--cert "$HOME_IN/host-ca.crt")
+  fi
+  chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+    "$VENV_IN/bin/pip" install -q --disable-pip-version-check "${cert_options[@]}" \
     "$HOME_IN/classic-src" >&2 || die "pip install inside the chroot failed"
   [ -x "$ROOT$VENV_IN/bin/ivr-agi-classic" ] \
     || die "the project has no console script ivr-agi-classic"

@@ -104,14 +104,23 @@ class AmiWatcher:
         self, matches: Callable[[Event], bool], *, timeout_s: float, what: str, start: int = 0
     ) -> dict[str, Any]:
         """The first recorded event from index ``start`` on (past or future) that ``matches``."""
-        seen = start
+        position = await self.wait_for_position(matches, timeout_s=timeout_s, what=what,
+                                                start=start)
+        return self.events[position]
+
+    async def wait_for_position(
+        self, matches: Callable[[Event], bool], *, timeout_s: float, what: str, start: int = 0
+    ) -> int:
+        """Like ``wait_for``, but the event's index in ``events`` (AMI events carry no time
+        stamp, so two events can be equal: only the index tells them apart)."""
+        position = start
         try:
             async with asyncio.timeout(timeout_s):
                 while True:
-                    for event in self.events[seen:]:
-                        if matches(event):
-                            return event
-                        seen += 1
+                    while position < len(self.events):
+                        if matches(self.events[position]):
+                            return position
+                        position += 1
                     await asyncio.sleep(0.05)
         except TimeoutError:
             names = [event.get("Event") for event in self.events[-40:]]

@@ -9,6 +9,7 @@ session's Asterisk is an instance of its own in the shared chroot, so that a san
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -157,11 +158,15 @@ def sip_target(sandbox: Sandbox) -> SipEndpoint:
 
 
 @pytest.fixture
-async def ami(sandbox: Sandbox) -> AsyncIterator[AmiWatcher]:
+async def ami(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[AmiWatcher]:
+    """AMI for one test; every event it saw is kept in ami-events.json for diagnosis."""
     address = AmiAddress(host="127.0.0.1", port=sandbox.ports.ami,
                          username=AMI_USER, secret=AMI_SECRET)
     async with AmiWatcher(address=address) as watcher:
-        yield watcher
+        try:
+            yield watcher
+        finally:
+            (tmp_path / "ami-events.json").write_text(json.dumps(watcher.events, indent=1))
 
 
 @pytest.fixture
@@ -171,3 +176,27 @@ async def operators_open(ami: AmiWatcher) -> AsyncIterator[None]:
     await ami.set_global("IVR_OPERATOR_HOURS", "*,*,*,*")
     yield
     await ami.set_global("IVR_OPERATOR_HOURS", default["Value"])
+
+
+@pytest.fixture(scope="session")
+def booking_engine(sandbox: Sandbox, slot_service: SlotService,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """`ivr serve`: the real booking flow on the port the sandbox's dialplan calls."""
+    log = tmp_path_factory.mktemp("ivr-serve") / "serve.log"
+    env = {**os.environ, **engine_environment(slot_service, sandbox.ports)}
+    with log.open("wb") as out:
+        process = subprocess.Popen([str(BIN / "ivr"), "serve"], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_listening(sandbox.ports.agi, process=process, what="ivr serve", log=log)
+        yield sandbox.ports.agi
+    finally:
+        stop_process(process)
+
+
+@pytest.fixture(scope="session")
+def classic_agi(sandbox: Sandbox) -> None:
+    """The project installed inside the chroot, where Asterisk runs `ivr-agi-classic`."""
+    started = time.monotonic()
+    sandbox.run("classic", timeout_s=900)
+    print(f"\nclassic AGI installed in the chroot in {time.monotonic() - started:.1f} s")

@@ -1,15 +1,17 @@
 """Real SIP calls into the sandbox: SIPp scenarios generated from a caller's key script.
 
 A caller is a string of keys and an ending: the caller hangs up when told, or waits for
-Asterisk to hang up. Keys travel as RFC 4733 telephone events replayed from SIPp's own captures
-(``dtmf_2833_<key>.pcap``). A key that arrives while the FastAGI server runs no command is lost
-(Asterisk discards DTMF between AGI commands, and during prompts played without escape digits),
-so each key is paced to the prompts: the scenario waits before every key for a cue on SIPp's
-3PCC twin socket, and the test sends the cue when AMI shows the flow waiting for input from
-this caller (``AGIExecStart`` of ``GET DATA`` or ``WAIT FOR DIGIT``) -- exactly when a real
-caller, hearing the menu, would press. ``PromptClock`` measures the built prompts for the
-waits that depend on how long something plays (e.g. the apology before the queue). The
-scenario XML is written here because it is SIPp's only interface.
+Asterisk to hang up. Keys travel as RFC 4733 telephone events in captures written per call
+(``write_dtmf_pcap``) that SIPp replays on the call's RTP stream.
+
+A key that arrives while the FastAGI server runs no command is lost (Asterisk discards DTMF
+between AGI commands, and during prompts played without escape digits), so each key is paced
+to the prompts: the scenario waits before every key for a cue on SIPp's 3PCC twin socket, and
+the test sends the cue when AMI shows the flow waiting for this caller's input
+(``AGIExecStart`` of ``GET DATA`` or ``WAIT FOR DIGIT``), exactly when a real caller, hearing
+the menu, would press. ``PromptClock`` measures the built prompts for the waits that depend on
+how long something plays (e.g. the apology before the queue). The scenario XML is written here
+because it is SIPp's only interface.
 
 Errors: ``SippCallFailed`` (SIPp exited non-zero: no answer, an unexpected BYE during a pause,
 a timeout); its message carries SIPp's error log.
@@ -19,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import struct
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +31,12 @@ from xml.sax.saxutils import escape
 
 from tests.e2e.ami import AmiWatcher, Event
 
-PCAP_DIR = Path("/usr/share/sip-tester")
-PCAP_NAMES = {**{str(d): str(d) for d in range(10)}, "*": "star", "#": "pound"}
+KEY_EVENTS = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}  # RFC 4733 event codes
+DTMF_PAYLOAD_TYPE = 101  # telephone-event/8000 in the scenario's SDP
+DTMF_SSRC = 0x1D5E2E
+DTMF_PACKETS = 7  # 140 ms of tone, then three end-of-event packets
 SLN16_BYTES_PER_SECOND = 32000  # 16 kHz, 16-bit mono
-KEY_PLAY_MS = 400  # a key's capture lasts about 250 ms; SIPp then waits for the next cue
+KEY_PLAY_MS = 400  # a key's capture lasts 160 ms; SIPp then waits for the next cue
 CUE_GAP_S = 0.6  # so a cue never reaches SIPp before it is back in <recvCmd/>
 CALL_TIMEOUT_S = 240.0
 INPUT_COMMANDS = ("GET DATA", "WAIT FOR DIGIT")
@@ -71,13 +76,45 @@ class Caller:
     await_hangup_s: float = 120.0
 
     def __post_init__(self) -> None:
-        unknown = set(self.keys) - set(PCAP_NAMES)
+        unknown = set(self.keys) - set(KEY_EVENTS)
         if unknown:
             raise ValueError(f"not phone keys: {sorted(unknown)}")
 
 
-def _key_actions(key: str) -> str:
-    pcap = PCAP_DIR / f"dtmf_2833_{PCAP_NAMES[key]}.pcap"
+def write_dtmf_pcap(path: Path, *, key: str, press_index: int) -> None:
+    """One RFC 4733 key press as a capture SIPp replays (``play_pcap_audio``).
+
+    SIPp's own ``dtmf_2833_<key>.pcap`` files carry fixed RTP sequence numbers and timestamps
+    (and ``play_dtmf`` restarts its timestamps on every action), so Asterisk drops a repeated
+    key, or a key whose capture is older than the last one, as a retransmission. Here press
+    ``n`` of a call gets sequence numbers and a timestamp after those of press ``n-1``.
+    """
+    event = KEY_EVENTS[key]
+    seq0 = 1000 + press_index * 20
+    timestamp = 16000 + press_index * 16000  # 2 s of RTP clock apart, always increasing
+    packets: list[tuple[float, bytes]] = []
+    for index in range(DTMF_PACKETS + 3):
+        end = index >= DTMF_PACKETS
+        duration = 160 * min(index + 1, DTMF_PACKETS)
+        rtp = struct.pack(
+            "!BBHII", 0x80, (0x80 if index == 0 else 0) | DTMF_PAYLOAD_TYPE,
+            seq0 + index, timestamp, DTMF_SSRC,
+        ) + struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration)
+        packets.append((min(index, DTMF_PACKETS) * 0.02, rtp))
+    with path.open("wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))  # Ethernet
+        for offset, rtp in packets:
+            udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                             bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])) + udp
+            frame = b"\x00" * 12 + b"\x08\x00" + ip
+            seconds = 1_700_000_000 + offset
+            out.write(struct.pack("<IIII", int(seconds), round((seconds % 1) * 1e6),
+                                  len(frame), len(frame)))
+            out.write(frame)
+
+
+def _key_actions(key: str, pcap: Path) -> str:
     return (
         "  <recvCmd/>\n"
         f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
@@ -85,8 +122,8 @@ def _key_actions(key: str) -> str:
     )
 
 
-def scenario_xml(caller: Caller) -> str:
-    """The SIPp UAC scenario for ``caller``."""
+def scenario_xml(caller: Caller, key_pcaps: list[Path]) -> str:
+    """The SIPp UAC scenario for ``caller``, pressing ``key_pcaps`` one per cue."""
     number = escape(caller.number)
     invite = f"""\
   <send retrans="500">
@@ -131,7 +168,8 @@ def scenario_xml(caller: Caller) -> str:
       Content-Length: 0
     ]]>
   </send>"""
-    keys = "\n".join(_key_actions(key) for key in caller.keys)
+    keys = "\n".join(_key_actions(key, pcap) for key, pcap in zip(caller.keys, key_pcaps,
+                                                                     strict=True))
     if caller.hang_up_on_cue:
         ending = f"""\
   <recvCmd/>
@@ -221,26 +259,39 @@ class SippCall:
 
     async def press_when_asked(self, ami: AmiWatcher, count: int | None = None,
                                timeout_s: float = 60.0) -> None:
-        """Press the next ``count`` keys (default: all left), each when the flow next waits
-        for input from this caller (AMI ``AGIExecStart`` of ``GET DATA``/``WAIT FOR DIGIT``)."""
+        """Press the next ``count`` keys (default: all left), each as soon as the flow listens
+        for it: a prompt played with the key among its escape digits (the caller keys ahead)
+        or a wait for input (``GET DATA``, ``WAIT FOR DIGIT``). Each key is then confirmed by
+        Asterisk's ``DTMFEnd`` before the next one is looked for."""
         keys_left = len(self.caller.keys) - self._cues_sent
         for _ in range(keys_left if count is None else count):
-            await self.wait_for_agi(ami, INPUT_COMMANDS, timeout_s=timeout_s)
+            key = self.caller.keys[self._cues_sent]
+            await self._wait(ami, lambda e, key=key: _listens_for(e, key), timeout_s=timeout_s,
+                             what=f"the flow listening for {key!r}")
             await self.cue()
+            await self._wait(ami, lambda e, key=key: (e.get("Event") == "DTMFEnd"
+                                                      and e.get("Digit") == key),
+                             timeout_s=5, what=f"DTMFEnd {key!r}")
+
+    async def _wait(self, ami: AmiWatcher, matches: Callable[[Event], bool], *,
+                    timeout_s: float, what: str) -> Event:
+        number = self.caller.number
+        position = await ami.wait_for_position(
+            lambda e: e.get("CallerIDNum") == number and matches(e),
+            timeout_s=timeout_s, what=f"{what} ({number})", start=self._ami_cursor)
+        self._ami_cursor = position + 1
+        return ami.events[position]
 
     async def wait_for_agi(self, ami: AmiWatcher, commands: tuple[str, ...], *,
                            timeout_s: float, containing: str = "") -> Event:
-        """The next AGI command of this call (after the last one waited for) that starts with
-        one of ``commands`` and contains ``containing``."""
-        number = self.caller.number
-        matched = await ami.wait_for(
-            lambda e: (e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == number
+        """The next AGI command of this call (after the last event waited for) that starts
+        with one of ``commands`` and contains ``containing``."""
+        return await self._wait(
+            ami,
+            lambda e: (e.get("Event") == "AGIExecStart"
                        and str(e.get("Command", "")).startswith(commands)
                        and containing in str(e.get("Command", ""))),
-            timeout_s=timeout_s, what=f"AGIExecStart {commands} {containing!r} of {number}",
-            start=self._ami_cursor)
-        self._ami_cursor = ami.events.index(matched) + 1
-        return matched
+            timeout_s=timeout_s, what=f"AGIExecStart {commands} {containing!r}")
 
     async def finished(self, timeout_s: float = 120.0) -> None:
         """Wait for SIPp to end; raise ``SippCallFailed`` unless the call went as scripted."""
@@ -264,6 +315,20 @@ class SippCall:
             )
 
 
+def _listens_for(event: Event, key: str) -> bool:
+    """Whether an AMI event starts an AGI command during which ``key`` is taken."""
+    if event.get("Event") != "AGIExecStart":
+        return False
+    command = str(event.get("Command", ""))
+    if command.startswith(INPUT_COMMANDS):
+        return True
+    if command.startswith("STREAM FILE"):
+        words = command.split()
+        escape_digits = words[3].strip('"') if len(words) > 3 else ""
+        return key in escape_digits
+    return False
+
+
 async def _connect_cues(port: int, process: asyncio.subprocess.Process) -> asyncio.StreamWriter:
     async with asyncio.timeout(10):
         while True:
@@ -281,8 +346,12 @@ async def sipp_call(caller: Caller, *, target: SipEndpoint,
                     workdir: Path) -> AsyncIterator[SippCall]:
     """Start SIPp for one call; on leaving, wait for it to end and check that it succeeded."""
     workdir.mkdir(parents=True, exist_ok=True)
+    key_pcaps = [workdir / f"{caller.name}.key{index:02d}.pcap"
+                 for index in range(len(caller.keys))]
+    for index, (key, pcap) in enumerate(zip(caller.keys, key_pcaps, strict=True)):
+        write_dtmf_pcap(pcap, key=key, press_index=index)
     scenario = workdir / f"{caller.name}.xml"
-    scenario.write_text(scenario_xml(caller), encoding="ascii")
+    scenario.write_text(scenario_xml(caller, key_pcaps), encoding="ascii")
     error_log = workdir / f"{caller.name}.errors.log"
     message_log = workdir / f"{caller.name}.messages.log"
     call_id = f"e2e-{caller.name}-{uuid.uuid4().hex[:8]}@{target.host}"
