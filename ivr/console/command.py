@@ -7,11 +7,12 @@ service URL and operator token), ``IVR_AMI_*`` (Asterisk manager host, port, use
 from __future__ import annotations
 
 import asyncio
-import logging
+import logging.config
 
 import typer
 import uvicorn
 
+from api.privacy import logging_config
 from ivr.ami.bridge import AmiBridge
 from ivr.ami.settings import AmiSettings
 from ivr.console.app import create_console_app
@@ -27,7 +28,13 @@ async def serve(settings: ConsoleSettings, ami: AmiSettings) -> None:
         timeout_seconds=settings.slots_timeout_seconds,
     ) as slots:
         app = create_console_app(settings, bridge=AmiBridge(ami), slots=slots)
-        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            log_config=logging_config("info"),  # masked: URLs may carry caller numbers
+        )
         await uvicorn.Server(config).serve()
 
 
@@ -36,7 +43,7 @@ def console(
     port: int | None = typer.Option(None, help="listen port (default IVR_CONSOLE_PORT, 8090)"),
 ) -> None:
     """Serve the operator console: live queues, screen pop, booking for callers, callbacks."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.config.dictConfig(logging_config("info"))
     settings = ConsoleSettings()
     if host is not None:
         settings.host = host
