@@ -69,6 +69,13 @@ RETURNING id
 """
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (Linux /proc): a figure the machine's other load
+    does not inflate, unlike latencies and rates."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -315,7 +322,9 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             timeout=aiohttp.ClientTimeout(total=60),
         ) as client:
             await wait_ready(client)
+            cpu_before = cpu_seconds(server.pid)
             latencies = await measure_availability(client, offers, arguments.requests)
+            cpu_availability = cpu_seconds(server.pid) - cpu_before
             console.print(
                 f"availability: p50 {percentile(latencies, 0.5):.2f} ms, "
                 f"p99 {percentile(latencies, 0.99):.2f} ms"
@@ -324,12 +333,14 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
                 f"booking {arguments.bookings} seats through the API ({arguments.clients} clients)…"
             )
             started = time.perf_counter()
+            cpu_before = cpu_seconds(server.pid)
             api_booked = sum(
                 await asyncio.gather(
                     *(book_via_api(client, seats, worker) for worker, seats in enumerate(api_lists))
                 )
             )
             api_seconds = time.perf_counter() - started
+            cpu_bookings = cpu_seconds(server.pid) - cpu_before
         server.terminate()
         server.wait(timeout=30)
         server = None
@@ -361,6 +372,10 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "bookings_per_s_api": round(api_rate, 1),
             "bookings_per_s_sql": round(sql_rate, 1),
             "ratio": round(api_rate / sql_rate, 3),
+            # the service process's own CPU; with --workers > 1 the workers are its children
+            # and are not counted, so these two figures are for one worker
+            "server_cpu_ms_per_availability": round(1000 * cpu_availability / (len(latencies) + 50), 2),
+            "server_cpu_ms_per_booking": round(1000 * cpu_bookings / api_booked, 2),
             "overbooked_slots": await overbooked(url),
         }
     finally:

@@ -1,4 +1,7 @@
-"""Typed FastAPI dependencies: the services container and the authenticated principal."""
+"""Typed FastAPI dependencies: the services container and the authenticated principal.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a thread hop
+per dependency per request for work that never blocks."""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ class Services:
         )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services = request.app.state.services
     assert isinstance(services, Services)
     return services
@@ -52,7 +55,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     services: ServicesDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -65,11 +68,11 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_staff(principal: PrincipalDep) -> Principal:
+async def get_staff(principal: PrincipalDep) -> Principal:
     return require(principal, Role.operator, Role.admin)
 
 
-def get_admin(principal: PrincipalDep) -> Principal:
+async def get_admin(principal: PrincipalDep) -> Principal:
     return require(principal, Role.admin)
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Label, bindparam, func, select
 
-from api.models import Hold, HoldStatus, Slot
+from api.models import Hold, HoldStatus, Slot, UtcDateTime
 from api.services.catalog import check_offered
 from api.services.context import ServiceContext
 from api.services.seats import free_seats
@@ -34,6 +34,36 @@ SLOT_COLUMNS = (
     Slot.booked_phone,
     Slot.booked_operator,
     Slot.booked_counter,
+)
+
+
+def _held(channel: Channel) -> Label[int]:
+    return (
+        select(func.count())
+        .where(
+            Hold.slot_id == Slot.id,
+            Hold.status == HoldStatus.active,
+            Hold.expires_at > bindparam("now", type_=UtcDateTime()),
+            Hold.channel == channel.value,
+        )
+        .scalar_subquery()
+        .label(f"held_{channel.value}")
+    )
+
+
+# Built once: constructing the expression per request cost more CPU than running it.
+CANDIDATES = (
+    select(*SLOT_COLUMNS, *(_held(channel) for channel in Channel))
+    .where(
+        Slot.office_code == bindparam("office"),
+        Slot.visit_type_code == bindparam("visit_type"),
+        Slot.starts_at > bindparam("cursor", type_=UtcDateTime()),
+        Slot.closed.is_(False),
+        Slot.booked_phone + Slot.booked_operator + Slot.booked_counter
+        < Slot.seats_phone + Slot.seats_operator + Slot.seats_counter,
+    )
+    .order_by(Slot.starts_at)
+    .limit(bindparam("batch", type_=Integer()))
 )
 
 
@@ -70,34 +100,15 @@ class AvailabilityService:
         found: list[FreeSlot] = []
         async with self._context.database.transaction() as session:
             batch = max(2 * limit, MIN_BATCH)
-            held = {
-                c: select(func.count())
-                .where(
-                    Hold.slot_id == Slot.id,
-                    Hold.status == HoldStatus.active,
-                    Hold.expires_at > now,
-                    Hold.channel == c.value,
-                )
-                .scalar_subquery()
-                .label(f"held_{c.value}")
-                for c in Channel
-            }
             while len(found) < limit:
-                booked = Slot.booked_phone + Slot.booked_operator + Slot.booked_counter
-                seats = Slot.seats_phone + Slot.seats_operator + Slot.seats_counter
-                statement = (
-                    select(*SLOT_COLUMNS, *held.values())
-                    .where(
-                        Slot.office_code == office_code,
-                        Slot.visit_type_code == visit_type_code,
-                        Slot.starts_at > cursor,
-                        Slot.closed.is_(False),
-                        booked < seats,
-                    )
-                    .order_by(Slot.starts_at)
-                    .limit(batch)
-                )
-                candidates = list((await session.execute(statement)).all())
+                parameters = {
+                    "office": office_code,
+                    "visit_type": visit_type_code,
+                    "cursor": cursor,
+                    "now": now,
+                    "batch": batch,
+                }
+                candidates = list((await session.execute(CANDIDATES, parameters)).all())
                 for slot in candidates:
                     live_holds = {c.value: getattr(slot, f"held_{c.value}") for c in Channel}
                     free = free_seats(
