@@ -1,10 +1,12 @@
 """Engine, sessions, transactions and migrations for SQLite and PostgreSQL.
 
 ``Database.transaction()`` is the only way services touch the database: it commits on success,
-rolls back on any exception, and turns connection-level failures into ``DatabaseUnavailable``
-(503). On SQLite every connection gets WAL, foreign keys and a busy timeout, so writers queue
-instead of failing; on both databases the first write of a seat-changing transaction is an
-``UPDATE`` of the slot row, which serialises writers of that slot.
+rolls back on any exception, turns connection-level failures into ``DatabaseUnavailable``
+(503) and PostgreSQL's data exceptions (a NUL in a text, a value too long) into
+``InvalidRequest`` (422). On SQLite every connection gets WAL, foreign keys and a busy
+timeout, so writers queue instead of failing; on both databases the first write of a
+seat-changing transaction is an ``UPDATE`` of the slot row, which serialises writers of that
+slot.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from api.errors import DatabaseUnavailable
+from api.errors import DatabaseUnavailable, InvalidRequest
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -68,6 +70,13 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def _is_data_exception(exc: DBAPIError) -> bool:
+    """PostgreSQL's SQLSTATE class 22 (data exception): a value the database refuses, such as
+    a NUL character in a text or a string longer than its column. The request's fault: 422."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
 class Database:
     def __init__(self, *, url: str, pool_size: int = 20) -> None:
         self.url = url
@@ -87,6 +96,11 @@ class Database:
             if exc.connection_invalidated:
                 raise DatabaseUnavailable(
                     "the database connection was lost", reason=type(exc).__name__
+                ) from exc
+            if _is_data_exception(exc):
+                raise InvalidRequest(
+                    "a value cannot be stored or compared",
+                    sqlstate=getattr(exc.orig, "sqlstate", ""),
                 ) from exc
             raise
 
