@@ -314,6 +314,10 @@ classic() {
   chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
     "$VENV_IN/bin/pip" install -q --disable-pip-version-check "${cert_options[@]}" \
     "$HOME_IN/classic-src" >&2 || die "pip install inside the chroot failed"
+  # a local directory of an unchanged version may count as installed: this copy's code wins
+  chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+    "$VENV_IN/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall \
+    "$HOME_IN/classic-src" >&2 || die "pip install inside the chroot failed"
   [ -x "$ROOT$VENV_IN/bin/ivr-agi-classic" ] \
     || die "the project has no console script ivr-agi-classic"
   say "classic AGI entry point: $VENV_IN/bin/ivr-agi-classic"
