@@ -149,7 +149,8 @@ class Voice:
                 *reference,
                 *say(call, "reference-menu"),
             )
-            return (self._menu_ask(spoken, "1"),)
+            # 1 repeats; # lets a caller who has noted the reference skip the rest (goodbye)
+            return (self._menu_ask(spoken, "1#"),)
         raise FlowError(f"state {state} asks nothing")
 
 

@@ -181,6 +181,15 @@ def test_the_first_time_english_caller_books_the_earliest_slot() -> None:
     assert goodbye[-1] == Hangup(result="booked")
 
 
+def test_hash_skips_the_rest_of_the_reference_read_out() -> None:
+    flow = machine()
+    call, steps = drive(flow, events_to(State.REFERENCE))
+    (ask,) = steps[-1]
+    assert isinstance(ask, Ask) and "#" in ask.keys  # interrupts the read-out (STREAM FILE)
+    call, goodbye = flow.step(call, Keys("#"))
+    assert call.state is State.GOODBYE and goodbye[-1] == Hangup(result="booked")
+
+
 def test_one_repeats_the_reference_and_any_other_key_says_goodbye() -> None:
     flow = machine()
     call, _ = drive(flow, events_to(State.REFERENCE))

@@ -426,3 +426,10 @@ async def test_a_caller_gone_before_the_first_prompt_is_counted_as_a_hangup(
     assert transcript.caller_hung_up and transcript.played == []
     assert "IVR_RESULT" not in transcript.variables
     assert engine.outcome("hangup", "cs") == 1
+
+
+async def test_hash_cuts_the_reference_read_out_short(slots: SlotClient) -> None:
+    transcript = await Engine(slots).call([*BOOKING_KEYS[:8], Press("#")])
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    assert english("reference-again") not in transcript.played
+    assert transcript.played[-1] == english("goodbye")
