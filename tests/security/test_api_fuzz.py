@@ -2,7 +2,8 @@
 
 Every operation gets generated requests, valid and invalid, with each role's token: none may end
 in a 5xx, and every refusal (4xx) must carry an ``error_id``. The app runs on a seeded SQLite
-file so that lookups reach the services and the database, not just the validators.
+file so that lookups reach the services and the database, not just the validators (the same
+on PostgreSQL: test_api_fuzz_postgres.py).
 ``/admin/materialise`` is left out: a valid ``days`` up to 800 makes each call seconds long,
 and its validation is covered by the admin tests.
 """
@@ -17,17 +18,17 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 
 from api.app import create_app
 from api.clock import SystemClock
-from api.testing import DEV_TOKENS, build_template, sqlite_settings
+from api.testing import build_template, sqlite_settings
+from tests.security.fuzzing import FUZZ_SETTINGS, SLOW_PATHS, check_every_role
 
 # Cheap and without side effects (the engine connects lazily): the schema must exist when
 # pytest collects the module; the database file is prepared by the fixture below.
 FOLDER = Path(tempfile.mkdtemp(prefix="slots-fuzz-"))
 APP = create_app(sqlite_settings(FOLDER))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path="/admin/materialise")
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path=SLOW_PATHS)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -38,22 +39,9 @@ def seeded_database() -> Iterator[None]:
 
 
 @schema.parametrize()
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ_SETTINGS
 def test_no_server_error_and_every_refusal_has_an_error_id(case: schemathesis.Case) -> None:
-    for role in ("ivr", "admin", None):
-        headers = dict(case.headers or {})
-        if role is not None:
-            headers["Authorization"] = f"Bearer {DEV_TOKENS[role]}"
-        response = case.call(headers=headers)
-        assert response.status_code < 500, (role, case.method, case.path, response.text)
-        if response.status_code >= 400:
-            body = response.json()
-            assert isinstance(body, dict) and body.get("error_id"), (case.path, response.text)
-            assert set(body) == {"error_id", "message", "details"}
+    check_every_role(case)
 
 
 def test_the_fuzzed_schema_covers_every_route() -> None:
