@@ -49,6 +49,7 @@ from api.settings import ApiSettings  # noqa: E402
 from api.testing import DEV_TOKENS, prepare  # noqa: E402
 
 console = Console(stderr=True)
+WARM_UP = 50
 ADMIN_DSN = os.environ.get("IVR_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 SQL_BOOK = """
 WITH seat AS (
@@ -176,7 +177,7 @@ async def measure_availability(
     latencies: list[float] = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("GET /availability", total=requests)
-        for index in range(requests + 50):
+        for index in range(requests + WARM_UP):
             office, visit_type = rng.choice(offers)
             after = (
                 dt.datetime.combine(
@@ -193,7 +194,7 @@ async def measure_availability(
             elapsed = time.perf_counter() - started
             if response.status != 200:
                 raise RuntimeError(body.decode())
-            if index >= 50:  # warm-up excluded
+            if index >= WARM_UP:  # warm-up excluded
                 latencies.append(elapsed * 1000)
                 progress.advance(task)
     return latencies
@@ -374,7 +375,9 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "ratio": round(api_rate / sql_rate, 3),
             # the service process's own CPU; with --workers > 1 the workers are its children
             # and are not counted, so these two figures are for one worker
-            "server_cpu_ms_per_availability": round(1000 * cpu_availability / (len(latencies) + 50), 2),
+            "server_cpu_ms_per_availability": round(
+                1000 * cpu_availability / (len(latencies) + WARM_UP), 2
+            ),
             "server_cpu_ms_per_booking": round(1000 * cpu_bookings / api_booked, 2),
             "overbooked_slots": await overbooked(url),
         }
