@@ -71,8 +71,8 @@ RETURNING id
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (Linux /proc): a figure the machine's other load
-    does not inflate, unlike latencies and rates."""
+    """User + system CPU time of one process (Linux /proc): less sensitive to the machine's
+    other load than latencies and rates."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
