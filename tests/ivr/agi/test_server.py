@@ -442,3 +442,23 @@ async def test_sigterm_stops_accepting_and_lets_the_call_finish(metrics: AgiMetr
     release.set()
     await asyncio.wait_for(server_task, 5)
     assert (await call).variables["IVR_RESULT"] == "booked"
+
+
+async def test_commands_allowed_on_a_dead_channel_still_reach_asterisk(
+    start_server: ServerFactory,
+) -> None:
+    results: list[object] = []
+
+    async def handler(channel: AgiChannel) -> None:
+        with pytest.raises(AgiHangup):
+            await channel.get_data("menu", 1000, 1)
+        results.append(await channel.exec_app("NoOp", "after hangup"))
+        results.append(await channel.get_variable("CHANNEL(language)"))
+        with pytest.raises(AgiHangup):
+            await channel.wait_for_digit(1000)  # refused locally: nothing sent
+
+    server = await start_server({"booking": handler})
+    transcript = await FakeAsterisk(port=server.port, caller=[HangUp()]).run()
+    assert results == [0, "cs"]
+    assert transcript.executed == [("NoOp", "after hangup")]
+    assert not any(command.startswith("WAIT FOR DIGIT") for command in transcript.commands)
