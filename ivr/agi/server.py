@@ -328,8 +328,12 @@ async def serve(
 ) -> None:
     """Run the server until SIGTERM or SIGINT, then shut down gracefully."""
     server = FastAgiServer(settings=settings, routes=routes, metrics=metrics)
+    metrics_http = None
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, registry=metrics.registry)
+        # On the FastAGI address, not on every interface: the metrics name callers' languages.
+        metrics_http, _ = start_http_server(
+            settings.metrics_port, addr=settings.host, registry=metrics.registry
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -342,3 +346,6 @@ async def serve(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await server.shutdown()
+        if metrics_http is not None:
+            metrics_http.shutdown()
+            metrics_http.server_close()

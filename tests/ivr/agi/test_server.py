@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from ipaddress import IPv4Network
 
+import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -420,8 +421,8 @@ async def test_sigterm_stops_accepting_and_lets_the_call_finish(metrics: AgiMetr
         await release.wait()
         await channel.set_variable("IVR_RESULT", "booked")
 
-    port = free_port()
-    settings = AgiSettings(port=port, shutdown_grace_s=5)
+    port, metrics_port = free_port(), free_port()
+    settings = AgiSettings(port=port, shutdown_grace_s=5, metrics_port=metrics_port)
     server_task = asyncio.create_task(
         serve(settings=settings, routes={"booking": handler}, metrics=metrics)
     )
@@ -434,6 +435,10 @@ async def test_sigterm_stops_accepting_and_lets_the_call_finish(metrics: AgiMetr
             await asyncio.sleep(0.02)
     call = asyncio.create_task(FakeAsterisk(port=port).run())
     await asyncio.wait_for(in_call.wait(), 5)
+    async with httpx.AsyncClient() as http:
+        exposition = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+    assert 'ivr_calls_started_total{route="booking"} 1.0' in exposition
+    assert "ivr_calls_active 1.0" in exposition
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.sleep(0.1)
     assert not server_task.done()
