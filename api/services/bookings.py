@@ -14,6 +14,7 @@ is retried with a new draw (one statement fewer on every booking than a check be
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -323,7 +324,9 @@ class BookingService:
         return booking
 
     def _proves(self, booking: Booking, proof: Proof) -> bool:
-        if proof.caller_number is not None and proof.caller_number == booking.caller_number:
+        if proof.caller_number is not None and hmac.compare_digest(
+            proof.caller_number.encode(), booking.caller_number.encode()
+        ):
             return True
         if proof.identity is not None:
             return same_fingerprint(self._fingerprint(proof.identity), booking.identity_hash)

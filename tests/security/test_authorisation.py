@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 import api.auth
 import api.identity
+import api.services.bookings
 from api.auth import TokenAuthority
 from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for
@@ -136,3 +137,14 @@ def test_identity_fingerprints_are_compared_in_constant_time(
     assert api.identity.same_fingerprint("ab" * 32, "ab" * 32)
     assert not api.identity.same_fingerprint("ab" * 32, "ac" * 32)
     assert len(calls) == 2
+
+
+async def test_caller_numbers_proving_a_booking_are_compared_in_constant_time(
+    ivr: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booking = await hold_and_book(ivr)
+    calls = _spy(monkeypatch, api.services.bookings)
+    path = f"/bookings/{booking['reference']}"
+    assert (await ivr.get(path, params={"caller_number": CALLER})).status_code == 200
+    assert (await ivr.get(path, params={"caller_number": "+420777000111"})).status_code == 404
+    assert calls == [(CALLER.encode(), CALLER.encode()), (b"+420777000111", CALLER.encode())]
