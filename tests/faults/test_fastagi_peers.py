@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+import resource
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -177,9 +178,26 @@ async def test_a_bad_peer_leaves_the_server_serving(
     assert server.active_connections == 0
 
 
+@pytest.fixture
+def enough_file_descriptors() -> Iterator[None]:
+    """Both ends of 1,000 connections live in this process: raise the soft limit if needed."""
+    needed = 2 * IDLE_CONNECTIONS + 200
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= needed:
+        yield
+        return
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        pytest.fail(f"the hard limit of open files ({hard}) is below {needed}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 @pytest.mark.parametrize("server", [IDLE_HEADER_TIMEOUT_S], indirect=True)
 async def test_a_thousand_idle_connections_do_not_stop_a_real_call(
-    server: FastAgiServer,
+    enough_file_descriptors: None, server: FastAgiServer,
 ) -> None:
     idle = [await asyncio.open_connection("127.0.0.1", server.port)
             for _ in range(IDLE_CONNECTIONS)]
