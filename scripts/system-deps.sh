@@ -16,6 +16,12 @@ missing=()
 for pair in "${wanted[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+if [ "$purpose" = test ]; then
+  # the PostgreSQL server binaries (tests/faults runs a private server it can restart)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=("postgresql")
+  # systemd-analyze verify checks the units of deploy/systemd
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=("systemd")
+fi
 # the mp3 reader sox needs for gTTS output
 if ! sox -h 2>/dev/null | grep -q 'mp3'; then missing+=("libsox-fmt-mp3"); fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=("python3-venv")
