@@ -305,19 +305,19 @@ classic() {
   [ -x "$ROOT$VENV_IN/bin/pip" ] || chroot "$ROOT" python3 -m venv "$VENV_IN"
   # pip inside trusts what pip on the host trusts (a TLS-inspecting proxy's CA, if any): the
   # host's CA bundle is copied in; nothing else of the host's environment goes in.
-  local cert_options=()
+  # (as PIP_CERT in the environment: pip's build-isolation subprocess inherits that, not --cert)
+  local pip_env=(env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
   local host_ca=${IVR_SANDBOX_PIP_CERT:-${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}}
   if [ -r "$host_ca" ]; then
     cp "$host_ca" "$ROOT$HOME_IN/host-ca.crt"
-    cert_options=(--cert "$HOME_IN/host-ca.crt")
+    pip_env+=(PIP_CERT="$HOME_IN/host-ca.crt")
   fi
-  chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-    "$VENV_IN/bin/pip" install -q --disable-pip-version-check "${cert_options[@]}" \
+  chroot "$ROOT" "${pip_env[@]}" "$VENV_IN/bin/pip" install -q --disable-pip-version-check \
     "$HOME_IN/classic-src" >&2 || die "pip install inside the chroot failed"
   # a local directory of an unchanged version may count as installed: this copy's code wins
-  chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-    "$VENV_IN/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall \
-    "$HOME_IN/classic-src" >&2 || die "pip install inside the chroot failed"
+  chroot "$ROOT" "${pip_env[@]}" "$VENV_IN/bin/pip" install -q --disable-pip-version-check \
+    --no-deps --force-reinstall "$HOME_IN/classic-src" >&2 \
+    || die "pip install inside the chroot failed"
   [ -x "$ROOT$VENV_IN/bin/ivr-agi-classic" ] \
     || die "the project has no console script ivr-agi-classic"
   say "classic AGI entry point: $VENV_IN/bin/ivr-agi-classic"

@@ -181,3 +181,30 @@ async def test_a_finished_booking_or_cancellation_ends_the_call(
     async with sipp_call(caller, target=sip_target, workdir=tmp_path):
         pass  # the caller waits for Asterisk to hang up
     assert not any(joined_queue(number)(e) for e in ami.events)
+
+
+async def test_a_waiting_caller_presses_one_to_be_called_back(
+    ami: AmiWatcher, tiny_flow: ServeFlow, operators_open: None,
+    sip_target: SipEndpoint, tmp_path: Path,
+) -> None:
+    number = "+420777100012"
+
+    async def czech_caller_wants_an_operator(channel: AgiChannel) -> None:
+        for name, value in (("IVR_LANGUAGE", "cs"), ("IVR_FALLOUT_REASON", "operator-request"),
+                            ("IVR_RESULT", "fallout")):
+            await channel.set_variable(name, value)
+
+    await tiny_flow(czech_caller_wants_an_operator)
+    caller = Caller(number=number, name="callback-request", keys="1", await_hangup_s=30)
+    async with sipp_call(caller, target=sip_target, workdir=tmp_path) as call:
+        await ami.wait_for(joined_queue(number), timeout_s=10, what="QueueCallerJoin")
+        await call.cue()  # 1 while waiting with music on hold
+        request = await ami.wait_for(
+            lambda e: (e.get("Event") == "UserEvent" and e.get("CallerIDNum") == number
+                       and e.get("UserEvent") == "IvrCallbackRequest"),
+            timeout_s=10, what="UserEvent IvrCallbackRequest")
+    # the caller heard callback-registered and Asterisk hung up (SIPp awaited the BYE)
+    assert request["Queue"] == "operators-cs"
+    assert channel_variables(request)["IVR_LANGUAGE"] == "cs"
+    assert channel_variables(request)["IVR_RESULT"] == "callback"
+    assert any(played(number, "cs/ivr/callback-registered")(e) for e in ami.events)
