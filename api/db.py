@@ -24,13 +24,14 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
-from api.errors import DatabaseUnavailable, InvalidRequest
+from api.errors import DatabaseUnavailable, InvalidRequest, ServiceError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -60,7 +61,7 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     )
 
 
-UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
     PoolTimeoutError,
@@ -69,12 +70,32 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
 )
 
+TRANSLATED_ERRORS: tuple[type[Exception], ...] = (*UNAVAILABLE_ERRORS, DBAPIError)
+
 
 def _is_data_exception(exc: DBAPIError) -> bool:
     """PostgreSQL's SQLSTATE class 22 (data exception): a value the database refuses, such as
     a NUL character in a text or a string longer than its column. The request's fault: 422."""
     sqlstate = getattr(exc.orig, "sqlstate", None)
     return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
+def _translated(exc: Exception) -> ServiceError | None:
+    """The service error for a database failure; ``None`` if it is neither the database
+    being unreachable nor a value it refuses (then it propagates unchanged)."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return DatabaseUnavailable("the database is unavailable", reason=type(exc).__name__)
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return DatabaseUnavailable(
+                "the database connection was lost", reason=type(exc).__name__
+            )
+        if _is_data_exception(exc):
+            return InvalidRequest(
+                "a value cannot be stored or compared",
+                sqlstate=getattr(exc.orig, "sqlstate", ""),
+            )
+    return None
 
 
 class Database:
@@ -88,21 +109,25 @@ class Database:
         try:
             async with self.sessions() as session, session.begin():
                 yield session
-        except UNAVAILABLE_ERRORS as exc:
-            raise DatabaseUnavailable(
-                "the database is unavailable", reason=type(exc).__name__
-            ) from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise DatabaseUnavailable(
-                    "the database connection was lost", reason=type(exc).__name__
-                ) from exc
-            if _is_data_exception(exc):
-                raise InvalidRequest(
-                    "a value cannot be stored or compared",
-                    sqlstate=getattr(exc.orig, "sqlstate", ""),
-                ) from exc
-            raise
+        except TRANSLATED_ERRORS as exc:
+            translated = _translated(exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection in one transaction, for the hot paths (holds, bookings): no ORM
+        session to build and no unit of work to flush. Errors are translated as in
+        ``transaction``."""
+        try:
+            async with self.engine.begin() as connection:
+                yield connection
+        except TRANSLATED_ERRORS as exc:
+            translated = _translated(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
     async def ping(self) -> None:
         async with self.transaction() as session:

@@ -17,10 +17,11 @@ import datetime as dt
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.errors import (
     BookingNotActive,
@@ -35,7 +36,7 @@ from api.errors import (
     TooLate,
 )
 from api.identity import identity_fingerprint, same_fingerprint
-from api.models import Booking, BookingStatus, Hold, HoldStatus
+from api.models import Booking, BookingStatus, Hold, HoldStatus, Slot, UtcDateTime
 from api.references import is_valid_reference, new_reference
 from api.services.context import ServiceContext
 from api.services.holds import create_hold
@@ -151,13 +152,10 @@ class BookingService:
         idempotency_key: str | None,
     ) -> Booking:
         identity_hash = self._fingerprint(identity)
-        async with self._context.database.transaction() as session:
-            await lock_identity(session, identity_hash=identity_hash)
-            replay = await _replay(session, idempotency_key=idempotency_key, hold_id=hold_id)
-            if replay is not None:
-                return replay
+        async with self._context.database.connection() as connection:
+            await lock_identity(connection, identity_hash=identity_hash)
             return await self._book_from_hold(
-                session,
+                connection,
                 hold_id=hold_id,
                 channel=channel,
                 caller_number=caller_number,
@@ -186,9 +184,10 @@ class BookingService:
                             "this Idempotency-Key was used for another request"
                         )
                     return existing
-            await lock_identity(session, identity_hash=identity_hash)
+            connection = await session.connection()
+            await lock_identity(connection, identity_hash=identity_hash)
             hold = await create_hold(
-                session,
+                connection,
                 self._context,
                 slot_id=slot_id,
                 channel=Channel.operator,
@@ -196,7 +195,7 @@ class BookingService:
                 language=language,
             )
             return await self._book_from_hold(
-                session,
+                connection,
                 hold_id=hold.id,
                 channel=Channel.operator,
                 caller_number=caller_number,
@@ -205,27 +204,10 @@ class BookingService:
                 idempotency_key=idempotency_key,
             )
 
-    async def _identity_limits(
-        self, session: AsyncSession, *, identity_hash: str, visit_type_code: str
+    def _check_identity_limits(
+        self, *, active_same_type: int, recent: int, visit_type_code: str
     ) -> None:
         policy = self._context.settings.policy
-        now = self._context.clock.now()
-        window_start = now - dt.timedelta(days=policy.identity_window_days)
-        same_type = (Booking.visit_type_code == visit_type_code) & (
-            Booking.status == BookingStatus.confirmed
-        )
-        in_window = (Booking.created_at > window_start) & (
-            Booking.status != BookingStatus.cancelled
-        )
-        counts = (
-            await session.execute(
-                select(
-                    func.count().filter(same_type),
-                    func.count().filter(in_window),
-                ).where(Booking.identity_hash == identity_hash)
-            )
-        ).one()
-        active_same_type, recent = int(counts[0]), int(counts[1])
         if active_same_type >= policy.max_active_per_identity_and_visit_type:
             raise IdentityLimit(
                 "this identity already has an active booking of this visit type",
@@ -242,7 +224,7 @@ class BookingService:
 
     async def _book_from_hold(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         *,
         hold_id: str,
         channel: Channel,
@@ -250,32 +232,57 @@ class BookingService:
         language: str,
         identity_hash: str,
         idempotency_key: str | None,
+        replay: bool = True,
     ) -> Booking:
+        """Turn the hold into a booking. Must run after the identity lock: the identity's
+        counts and the idempotency look-up read in one statement then are current. With
+        ``replay``, a booking already made with the same key and hold is returned."""
         now = self._context.clock.now()
-        hold = await session.get(Hold, hold_id)
+        policy = self._context.settings.policy
+        checks = (
+            await connection.execute(
+                BOOKING_CHECKS,
+                {
+                    "hold_id": hold_id,
+                    "identity": identity_hash,
+                    "window_start": now - dt.timedelta(days=policy.identity_window_days),
+                    "key": idempotency_key,
+                },
+            )
+        ).one_or_none()
+        replay_id = (
+            checks.replay_id
+            if checks is not None
+            else await connection.scalar(REPLAY_ID, {"key": idempotency_key})
+        )
+        if replay_id is not None:
+            existing = await _booking_by_id(connection, replay_id)
+            if not replay or existing.hold_id != hold_id:
+                raise IdempotencyConflict(
+                    "this Idempotency-Key was used for another request", hold_id=hold_id
+                )
+            return existing
         if (
-            hold is None
-            or hold.channel != channel.value
-            or hold.caller_number != caller_number
-            or hold.status != HoldStatus.active
+            checks is None
+            or checks.channel != channel.value
+            or checks.caller_number != caller_number
+            or checks.status != HoldStatus.active
         ):
             raise HoldNotFound("no such active hold for this caller", hold_id=hold_id)
-        if hold.expires_at <= now:
+        if checks.expires_at <= now:
             raise HoldExpired("the hold expired; hold the slot again", hold_id=hold_id)
-        slot = await lock_slot(session, slot_id=hold.slot_id, booked_delta={channel: 1})
+        slot = await lock_slot(connection, slot_id=checks.slot_id, booked_change=(channel, 1))
         if slot.closed:
             raise OfficeClosed("the office is closed on this day", slot_id=slot.id)
-        if slot.starts_at < now + dt.timedelta(hours=self._context.settings.policy.min_hours_ahead):
+        if slot.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
             raise TooLate("the slot starts too soon to be booked", slot_id=slot.id)
-        await self._identity_limits(
-            session, identity_hash=identity_hash, visit_type_code=slot.visit_type_code
+        self._check_identity_limits(
+            active_same_type=int(checks.active_same_type),
+            recent=int(checks.recent),
+            visit_type_code=slot.visit_type_code,
         )
-        taken = await session.execute(
-            update(Hold)
-            .where(Hold.id == hold_id, Hold.status == HoldStatus.active, Hold.expires_at > now)
-            .values(status=HoldStatus.booked.value)
-        )
-        if getattr(taken, "rowcount", 0) != 1:
+        taken = await connection.execute(TAKE_HOLD, {"hold_id": hold_id, "now": now})
+        if taken.rowcount != 1:
             raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
         values = {
             "reference": _draw_reference(),
@@ -294,8 +301,8 @@ class BookingService:
             "created_at": now,
             "updated_at": now,
         }
-        try:  # a Core insert: cheaper in CPU than the ORM unit of work
-            booking_id = await session.scalar(insert(Booking).values(values).returning(Booking.id))
+        try:
+            booking_id = await connection.scalar(INSERT_BOOKING, values)
         except IntegrityError as exc:
             if "reference" in str(exc.orig):
                 raise ReferenceTaken(values["reference"]) from exc
@@ -375,7 +382,9 @@ class BookingService:
         if booking.starts_at <= now:
             raise TooLate("the visit has already started", reference=booking.reference)
         await lock_slot(
-            session, slot_id=booking.slot_id, booked_delta={Channel(booking.channel): -1}
+            await session.connection(),
+            slot_id=booking.slot_id,
+            booked_change=(Channel(booking.channel), -1),
         )
         booking.status = BookingStatus.cancelled.value
         booking.updated_at = now
@@ -401,20 +410,22 @@ class BookingService:
             if replay is not None:
                 return replay
             old = await self._owned(session, reference=reference, proof=proof)
-            await lock_identity(session, identity_hash=old.identity_hash)
+            connection = await session.connection()
+            await lock_identity(connection, identity_hash=old.identity_hash)
             hold = await session.get(Hold, hold_id)
             if hold is not None:
                 for slot_id in sorted({old.slot_id, hold.slot_id}):
-                    await lock_slot(session, slot_id=slot_id)
+                    await lock_slot(connection, slot_id=slot_id)
             await self._cancel_in(session, booking=old)
             return await self._book_from_hold(
-                session,
+                connection,
                 hold_id=hold_id,
                 channel=channel,
                 caller_number=caller_number,
                 language=language,
                 identity_hash=old.identity_hash,
                 idempotency_key=idempotency_key,
+                replay=False,
             )
 
     async def mark_attendance(self, *, reference: str, status: BookingStatus) -> Booking:
@@ -433,6 +444,61 @@ class BookingService:
 
 
 REFERENCE_ATTEMPTS = 5
+
+# --- the booking's statements, built once (Core on the tables: no ORM on the hot path) ---
+BOOKINGS = cast(Table, Booking.__table__)
+_HOLDS = cast(Table, Hold.__table__)
+_SLOTS = cast(Table, Slot.__table__)
+_REPLAY = select(BOOKINGS.c.id).where(BOOKINGS.c.idempotency_key == bindparam("key"))
+REPLAY_ID = _REPLAY
+_OF_IDENTITY = BOOKINGS.c.identity_hash == bindparam("identity")
+# After the identity lock, one statement reads the hold, the identity's counts (the active
+# bookings of the hold's visit type, the bookings in the window) and an earlier booking
+# with the same idempotency key.
+BOOKING_CHECKS = (
+    select(
+        _HOLDS.c.slot_id,
+        _HOLDS.c.channel,
+        _HOLDS.c.caller_number,
+        _HOLDS.c.status,
+        _HOLDS.c.expires_at,
+        select(func.count())
+        .where(
+            _OF_IDENTITY,
+            BOOKINGS.c.visit_type_code == _SLOTS.c.visit_type_code,
+            BOOKINGS.c.status == BookingStatus.confirmed.value,
+        )
+        .scalar_subquery()
+        .label("active_same_type"),
+        select(func.count())
+        .where(
+            _OF_IDENTITY,
+            BOOKINGS.c.created_at > bindparam("window_start", type_=UtcDateTime()),
+            BOOKINGS.c.status != BookingStatus.cancelled.value,
+        )
+        .scalar_subquery()
+        .label("recent"),
+        _REPLAY.scalar_subquery().label("replay_id"),
+    )
+    .select_from(_HOLDS.join(_SLOTS, _SLOTS.c.id == _HOLDS.c.slot_id))
+    .where(_HOLDS.c.id == bindparam("hold_id"))
+)
+TAKE_HOLD = (
+    update(_HOLDS)
+    .where(
+        _HOLDS.c.id == bindparam("hold_id"),
+        _HOLDS.c.status == HoldStatus.active.value,
+        _HOLDS.c.expires_at > bindparam("now", type_=UtcDateTime()),
+    )
+    .values(status=HoldStatus.booked.value)
+)
+INSERT_BOOKING = insert(BOOKINGS).returning(BOOKINGS.c.id)
+BOOKING_BY_ID = select(BOOKINGS).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))
+
+
+async def _booking_by_id(connection: AsyncConnection, booking_id: int) -> Booking:
+    row = (await connection.execute(BOOKING_BY_ID, {"id": booking_id})).one()
+    return Booking(**row._asdict())
 
 
 class ReferenceTaken(Exception):

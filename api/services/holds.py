@@ -1,28 +1,60 @@
 """Holds: one seat reserved for a short time while the caller decides.
 
-The slot row is locked first (``locking.lock_slot``), then confirmed bookings and live holds
-are counted and the channel's quota applied; only then is the hold written. A hold stops
-counting the moment its ``expires_at`` passes, so no sweeper is needed for correctness.
+The slot row is locked first (``locking.lock_slot``); one statement after the lock then
+counts the caller's holds of the last hour and the slot's live holds per channel, so the
+capacity check sees every hold committed before the lock was granted. Only then is the hold
+written. A hold stops counting the moment its ``expires_at`` passes, so no sweeper is needed
+for correctness. The hot path uses Core statements built once, on a plain connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Label, Table, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.errors import HoldLimit, HoldNotFound, OfficeClosed, SlotFull, TooLate
-from api.models import Hold, HoldStatus
+from api.errors import HoldLimit, HoldNotFound, OfficeClosed, SlotFull, SlotNotFound, TooLate
+from api.models import Hold, HoldStatus, UtcDateTime
 from api.services.context import ServiceContext
-from api.services.locking import live_holds_by_channel, lock_slot
+from api.services.locking import lock_slot
 from api.services.seats import free_seats
 from api.settings import Channel
 
+HOLDS = cast(Table, Hold.__table__)
+_RECENT = (
+    select(func.count())
+    .where(
+        HOLDS.c.caller_number == bindparam("caller"),
+        HOLDS.c.created_at > bindparam("since", type_=UtcDateTime()),
+    )
+    .scalar_subquery()
+)
+
+
+def _live(channel: Channel) -> Label[int]:
+    return (
+        select(func.count())
+        .where(
+            HOLDS.c.slot_id == bindparam("slot_id"),
+            HOLDS.c.status == HoldStatus.active.value,
+            HOLDS.c.expires_at > bindparam("now", type_=UtcDateTime()),
+            HOLDS.c.channel == channel.value,
+        )
+        .scalar_subquery()
+        .label(channel.value)
+    )
+
+
+RECENT_HOLDS = select(_RECENT.label("recent"))
+HOLD_COUNTS = select(_RECENT.label("recent"), *(_live(channel) for channel in Channel))
+INSERT_HOLD = insert(HOLDS)
+
 
 async def create_hold(
-    session: AsyncSession,
+    connection: AsyncConnection,
     context: ServiceContext,
     *,
     slot_id: int,
@@ -33,17 +65,20 @@ async def create_hold(
     """Write a hold inside the caller's transaction, or raise without writing."""
     policy = context.settings.policy
     now = context.clock.now()
-    recent = await session.scalar(
-        select(func.count())
-        .select_from(Hold)
-        .where(Hold.caller_number == caller_number, Hold.created_at > now - dt.timedelta(hours=1))
-    )
-    if (recent or 0) >= policy.max_holds_per_caller_per_hour:
-        raise HoldLimit(
-            "too many holds for this caller number in the last hour",
-            limit=policy.max_holds_per_caller_per_hour,
+    since = now - dt.timedelta(hours=1)
+    try:
+        slot = await lock_slot(connection, slot_id=slot_id)
+    except SlotNotFound:
+        recent = await connection.scalar(RECENT_HOLDS, {"caller": caller_number, "since": since})
+        _check_hold_limit(context, recent=int(recent or 0))
+        raise
+    counts = (
+        await connection.execute(
+            HOLD_COUNTS,
+            {"caller": caller_number, "since": since, "slot_id": slot_id, "now": now},
         )
-    slot = await lock_slot(session, slot_id=slot_id)
+    ).one()
+    _check_hold_limit(context, recent=int(counts.recent))
     if slot.closed:
         raise OfficeClosed("the office is closed on this day", slot_id=slot_id)
     if slot.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
@@ -52,11 +87,10 @@ async def create_hold(
             slot_id=slot_id,
             min_hours_ahead=policy.min_hours_ahead,
         )
-    holds = await live_holds_by_channel(session, slot_ids=[slot.id], now=now)
     free = free_seats(
         slot=slot,
         channel=channel,
-        live_holds=holds.get(slot.id, {}),
+        live_holds={c.value: int(getattr(counts, c.value)) for c in Channel},
         now=now,
         borrow_window=dt.timedelta(hours=policy.borrow_window_hours),
     )
@@ -72,11 +106,16 @@ async def create_hold(
         "created_at": now,
         "expires_at": now + dt.timedelta(seconds=context.settings.hold_ttl(channel)),
     }
-    # a Core insert: the ORM unit of work costs more CPU than the rest of the request
-    await session.execute(insert(Hold).values(values))
+    await connection.execute(INSERT_HOLD, values)
     hold = Hold(**values)
     context.metrics.holds.labels(slot.office_code, channel.value, language).inc()
     return hold
+
+
+def _check_hold_limit(context: ServiceContext, *, recent: int) -> None:
+    limit = context.settings.policy.max_holds_per_caller_per_hour
+    if recent >= limit:
+        raise HoldLimit("too many holds for this caller number in the last hour", limit=limit)
 
 
 class HoldService:
@@ -86,9 +125,9 @@ class HoldService:
     async def hold(
         self, *, slot_id: int, channel: Channel, caller_number: str, language: str
     ) -> Hold:
-        async with self._context.database.transaction() as session:
+        async with self._context.database.connection() as connection:
             return await create_hold(
-                session,
+                connection,
                 self._context,
                 slot_id=slot_id,
                 channel=channel,

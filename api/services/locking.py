@@ -2,70 +2,85 @@
 
 An ``UPDATE … RETURNING`` of the row is the lock: PostgreSQL takes a row lock until commit,
 SQLite takes the database write lock. Whoever comes second waits, then sees the first one's
-committed counts, so a capacity check made after the lock is never stale.
+committed counts, so a capacity check made after the lock (in a later statement: under READ
+COMMITTED each statement reads a fresh snapshot) is never stale.
+
+The statements are Core statements on the tables, built once at import: building an
+expression and going through the ORM cost more CPU per booking than running the SQL.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Row, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.errors import SlotNotFound
-from api.models import Hold, HoldStatus, IdentityLock, Slot
+from api.models import IdentityLock, Slot
 from api.settings import Channel
+
+SLOTS = cast(Table, Slot.__table__)
+SLOT_COLUMNS = (
+    SLOTS.c.id,
+    SLOTS.c.office_code,
+    SLOTS.c.visit_type_code,
+    SLOTS.c.local_date,
+    SLOTS.c.starts_at,
+    SLOTS.c.seats_phone,
+    SLOTS.c.seats_operator,
+    SLOTS.c.seats_counter,
+    SLOTS.c.booked_phone,
+    SLOTS.c.booked_operator,
+    SLOTS.c.booked_counter,
+    SLOTS.c.closed,
+)
+_LOCK = update(SLOTS).where(SLOTS.c.id == bindparam("slot_id", type_=Integer()))
+LOCK_SLOT = _LOCK.values(version=SLOTS.c.version + 1).returning(*SLOT_COLUMNS)
+# one statement per channel whose booked count changes with the lock
+LOCK_SLOT_CHANGING = {
+    channel: _LOCK.values(
+        {
+            "version": SLOTS.c.version + 1,
+            f"booked_{channel.value}": SLOTS.c[f"booked_{channel.value}"]
+            + bindparam("delta", type_=Integer()),
+        }
+    ).returning(*SLOT_COLUMNS)
+    for channel in Channel
+}
+_IDENTITY = cast(Table, IdentityLock.__table__)
+LOCK_IDENTITY = {
+    dialect: insert(_IDENTITY)
+    .values(identity_hash=bindparam("identity"), version=0)
+    .on_conflict_do_update(
+        index_elements=["identity_hash"], set_={"version": _IDENTITY.c.version + 1}
+    )
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 async def lock_slot(
-    session: AsyncSession, *, slot_id: int, booked_delta: dict[Channel, int] | None = None
-) -> Slot:
-    values: dict[str, object] = {"version": Slot.version + 1}
-    for channel, delta in (booked_delta or {}).items():
-        column = getattr(Slot, f"booked_{channel.value}")
-        values[f"booked_{channel.value}"] = column + delta
-    statement = (
-        update(Slot)
-        .where(Slot.id == slot_id)
-        .values(values)
-        .returning(Slot)
-        .execution_options(synchronize_session=False)
-    )
-    slot = (await session.execute(statement)).scalar_one_or_none()
+    connection: AsyncConnection,
+    *,
+    slot_id: int,
+    booked_change: tuple[Channel, int] | None = None,
+) -> Row[Any]:
+    """Lock the slot row (optionally moving one channel's booked count) and return its
+    columns (``SLOT_COLUMNS``), or raise ``SlotNotFound``."""
+    if booked_change is None:
+        result = await connection.execute(LOCK_SLOT, {"slot_id": slot_id})
+    else:
+        channel, delta = booked_change
+        result = await connection.execute(
+            LOCK_SLOT_CHANGING[channel], {"slot_id": slot_id, "delta": delta}
+        )
+    slot = result.one_or_none()
     if slot is None:
         raise SlotNotFound("no such slot", slot_id=slot_id)
     return slot
 
 
-async def lock_identity(session: AsyncSession, *, identity_hash: str) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(IdentityLock).values(identity_hash=identity_hash, version=0)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["identity_hash"],
-            set_={"version": IdentityLock.version + 1},
-        )
-    )
-
-
-async def live_holds_by_channel(
-    session: AsyncSession, *, slot_ids: list[int], now: dt.datetime
-) -> dict[int, dict[str, int]]:
-    if not slot_ids:
-        return {}
-    rows = await session.execute(
-        select(Hold.slot_id, Hold.channel, func.count())
-        .where(
-            Hold.slot_id.in_(slot_ids),
-            Hold.status == HoldStatus.active,
-            Hold.expires_at > now,
-        )
-        .group_by(Hold.slot_id, Hold.channel)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for slot_id, channel, count in rows.all():
-        counts.setdefault(slot_id, {})[channel] = count
-    return counts
+async def lock_identity(connection: AsyncConnection, *, identity_hash: str) -> None:
+    await connection.execute(LOCK_IDENTITY[connection.dialect.name], {"identity": identity_hash})
