@@ -2,8 +2,16 @@
 
 Three formats, so that Asterisk never transcodes for the usual codecs: `sln16` (16 kHz signed
 16-bit little-endian raw), `ulaw` and `alaw` (8 kHz G.711). sox runs without dithering (`-D`)
-so that the same input always gives the same bytes, normalises to -3 dBFS for headroom (`gain
--n -3`, `-G` guards the resampler against clipping) and pads 0.1 s before and 0.2 s after.
+so that the same input always gives the same bytes. It trims the silence at both ends
+(espeak-ng leaves about 0.2 s before a word and up to 0.4 s after it, so a reference of eight
+digits played about four seconds of silence), resamples to 16 kHz (`-G` guards the resampler
+against clipping), normalises to -3 dBFS for headroom (`gain -n -3`; after the explicit `rate`,
+since sox refuses `-G` with `gain -n` after a `reverse`) and pads 0.05 s before and 0.1 s
+after, so that prompts and fragments played one after another keep a short, even gap.
+The trim is sox's `silence` effect, once forwards and once on the reversed audio, with a
+threshold of 0.1 % of full scale held for 10 ms: espeak-ng's pauses are digital silence, and a
+studio take's room noise (well above that) is left as it is. An odd number of samples gets one
+silent sample more, so the 8 kHz files last exactly as long.
 The 16 kHz file is made once from the source; the two 8 kHz files are made from it, which
 keeps every sox run small (about 7 ms, then about 3 ms each).
 
@@ -30,8 +38,12 @@ from dataclasses import dataclass
 
 FORMATS: tuple[str, ...] = ("sln16", "ulaw", "alaw")
 SLN16_RATE = 16_000
-PAD_BEFORE_S = 0.1
-PAD_AFTER_S = 0.2
+PAD_BEFORE_S = 0.05
+PAD_AFTER_S = 0.1
+TRIM_THRESHOLD = "0.1%"
+TRIM_HOLD_S = 0.01
+TRIM = ["silence", "1", str(TRIM_HOLD_S), TRIM_THRESHOLD, "reverse",
+        "silence", "1", str(TRIM_HOLD_S), TRIM_THRESHOLD, "reverse"]
 MIN_SPEECH_S = 0.15
 MIN_SPEECH_RMS = 300.0
 
@@ -88,6 +100,8 @@ def sln16_rms(sln16: bytes, *, stride: int = 1) -> float:
 def check_speech(sln16: bytes, *, what: str) -> None:
     """Refuse audio that is shorter than a word or silent, padding not counted."""
     speech_s = sln16_duration_s(sln16) - PAD_BEFORE_S - PAD_AFTER_S
+    if speech_s < 0.001:  # the trim found nothing above its threshold
+        raise SilentAudioError(f"{what}: silent (nothing above {TRIM_THRESHOLD} of full scale)")
     if speech_s < MIN_SPEECH_S:
         raise SilentAudioError(f"{what}: only {speech_s:.2f} s of audio")
     start = int(PAD_BEFORE_S * SLN16_RATE) * 2
@@ -111,12 +125,15 @@ class SoxConverter:
     binary: str = "sox"
 
     def render(self, wav: bytes, *, what: str) -> RenderedAudio:
-        """sln16, ulaw and alaw of a WAV of any rate, normalised, padded and checked."""
+        """sln16, ulaw and alaw of a WAV of any rate, trimmed, normalised, padded and checked."""
         sln16 = self._run(
-            ["-G", "-t", "wav", "-", *_RAW_16K, "-", "gain", "-n", "-3",
+            ["-G", "-t", "wav", "-", *_RAW_16K, "-", *TRIM, "rate", str(SLN16_RATE),
+             "gain", "-n", "-3",
              "pad", str(PAD_BEFORE_S), str(PAD_AFTER_S)],
             wav, what=what,
         )
+        if len(sln16) % 4:  # an even number of samples, so the 8 kHz files last exactly as long
+            sln16 += bytes(2)
         check_speech(sln16, what=what)
         return RenderedAudio(
             sln16=sln16,

@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from prompts.audio import FORMATS, PAD_AFTER_S, PAD_BEFORE_S, AudioError, SoxConverter
+from prompts.audio import (
+    FORMATS,
+    PAD_AFTER_S,
+    PAD_BEFORE_S,
+    TRIM,
+    AudioError,
+    SoxConverter,
+)
 from prompts.backends import Backend, BackendError
 from prompts.cache import AudioCache, cache_key, write_atomically
 from prompts.catalog import Catalog
@@ -36,7 +43,8 @@ from prompts.manifest import MANIFEST_NAME, Manifest, ManifestEntry, ManifestErr
 from prompts.recorded import RecordedPrompts, file_sha256
 
 PIPELINE = (
-    f"v1 sln16/ulaw/alaw sox -D -G gain -n -3 pad {PAD_BEFORE_S} {PAD_AFTER_S}"
+    f"v2 sln16/ulaw/alaw sox -D -G {' '.join(TRIM)} rate gain -n -3 "
+    f"pad {PAD_BEFORE_S} {PAD_AFTER_S}"
 )
 RECORDED = "recorded"
 

@@ -24,7 +24,8 @@ class PromptSettings(BaseSettings):
     backend: Literal["espeak", "gtts"] = "espeak"
     jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     espeak_binary: str = "espeak-ng"
-    espeak_speed_wpm: int = Field(default=150, ge=80, le=450)
+    # None: each language's rate from prompts.languages; a number overrides it for every language
+    espeak_speed_wpm: int | None = Field(default=None, ge=80, le=450)
     sox_binary: str = "sox"
     gtts_min_interval_s: float = Field(default=1.0, ge=0)
     gtts_max_retries: int = Field(default=5, ge=0)

@@ -3,7 +3,9 @@
 The text goes in on stdin so that no text can be taken for an option; `--stdout` gives a WAV.
 The engine is deterministic, so the same text and voice give the same bytes. espeak-ng quietly
 speaks English when asked for a voice it does not have, so mapped voices are checked against
-`espeak-ng --voices` (the Language column) before use.
+`espeak-ng --voices` (the Language column) before use. The speaking rate is per language
+(`prompts.languages`, or one rate for all from `PROMPTS_ESPEAK_SPEED_WPM`); it is part of the
+voice this backend names (`"en-gb -s 170"`), so a changed rate is a changed cache key.
 """
 
 from __future__ import annotations
@@ -36,13 +38,18 @@ def _default_voices() -> dict[str, str]:
     return {language.code: language.espeak_voice for language in LANGUAGES}
 
 
+def _default_speeds() -> dict[str, int]:
+    return {language.code: language.espeak_speed_wpm for language in LANGUAGES}
+
+
 @dataclass(frozen=True)
 class EspeakBackend:
     """espeak-ng run once per text; picklable, so it runs in worker processes."""
 
     binary: str = "espeak-ng"
-    speed_wpm: int = 150
+    speed_wpm: int | None = None  # one rate for every language, instead of `speeds`
     voices: Mapping[str, str] = field(default_factory=_default_voices)
+    speeds: Mapping[str, int] = field(default_factory=_default_speeds)
 
     @classmethod
     def from_settings(cls, settings: PromptSettings) -> EspeakBackend:
@@ -57,6 +64,18 @@ class EspeakBackend:
         return True
 
     def voice(self, language: str) -> str:
+        """The espeak-ng voice and rate of `language`, as its options: `"en-gb -s 170"`."""
+        return f"{self.espeak_voice(language)} -s {self.speed(language)}"
+
+    def speed(self, language: str) -> int:
+        if self.speed_wpm is not None:
+            return self.speed_wpm
+        try:
+            return self.speeds[language]
+        except KeyError:
+            raise SynthesisError(f"espeak-ng: no rate set for language {language!r}") from None
+
+    def espeak_voice(self, language: str) -> str:
         try:
             voice = self.voices[language]
         except KeyError:
@@ -69,8 +88,8 @@ class EspeakBackend:
         return voice
 
     def synthesise(self, text: str, language: str) -> bytes:
-        command = [resolve_binary(self.binary), "-v", self.voice(language),
-                   "-s", str(self.speed_wpm), "--stdin", "--stdout"]
+        command = [resolve_binary(self.binary), "-v", self.espeak_voice(language),
+                   "-s", str(self.speed(language)), "--stdin", "--stdout"]
         try:
             completed = subprocess.run(
                 command, input=text.encode("utf-8"), capture_output=True, check=False,

@@ -66,7 +66,7 @@ def test_manifest_says_backend_voice_and_duration(
     manifest = Manifest.load(tmp / "sounds")
     assert manifest == report.manifest
     entry = manifest.entry("welcome", "en")
-    assert (entry.backend, entry.voice) == ("espeak", "en-gb")
+    assert (entry.backend, entry.voice) == ("espeak", "en-gb -s 170")
     sln16 = (tmp / "sounds/en/ivr/welcome.sln16").read_bytes()
     assert manifest.duration_s("welcome", "en") == pytest.approx(sln16_duration_s(sln16), abs=1e-3)
     assert {language for language in manifest.prompts} == set(small_catalog.languages)

@@ -30,10 +30,10 @@ SEED = ROOT / "api" / "seed" / "seed.toml"
 DIALPLANS = ROOT / "dialplans"
 DIALPLAN_PROMPT = re.compile(r"\bivr/([a-z0-9][a-z0-9-]*)\b")
 DIALPLAN_COMMENT = re.compile(r"(?<!\\);.*")
-# Requested for the dialplans' queue callback (docs/architecture.md: the dialplan queues the
-# caller), not played by dialplans/ yet. Each entry must leave as soon as it is used: the test
-# below fails on an entry that is used, so this list can only shrink.
-AWAITING_DIALPLAN = frozenset({"queue-callback-offer", "callback-registered"})
+# Ids written ahead of the dialplan that will play them (none now: the queue callback's
+# queue-callback-offer and callback-registered are played by dialplans/). Each entry must leave
+# as soon as it is used: the test below fails on an entry that is used.
+AWAITING_DIALPLAN: frozenset[str] = frozenset()
 
 
 @pytest.fixture(scope="module")
