@@ -8,11 +8,16 @@
    and start dates: p50 and p99.
 4. (b) Confirmed bookings per second through the HTTP API, hold then book, 50 concurrent
    clients, each booking a seat of its own list of slots.
-5. (c) The same number of bookings by the fastest correct raw SQL on the same database: one
-   statement per booking (conditional seat increment that re-checks capacity, live holds
-   included, and inserts the booking), autocommit, 50 concurrent asyncpg connections.
+5. (c) The same number of bookings by the fastest correct raw SQL on the same database,
+   doing the same work: a hold (slot lock, then one statement checking the caller's hold
+   quota, the notice and the free seats, live holds included, and inserting), then a booking
+   from it (identity lock, then one statement taking the hold, counting the seat, checking
+   the identity limits and inserting with the Idempotency-Key), 50 concurrent asyncpg
+   connections. For comparison also the previous, cheaper limit: one statement per booking
+   without hold, identity checks or key.
 6. Overbooked slots afterwards: seats taken (bookings and counters) above the slot's seats.
 
+The load generator's own CPU is reported too: it shares the two cores with the service.
 Ends with one JSON line holding every figure. Targets: p99 availability <= 10 ms,
 ratio (b)/(c) >= 0.3, zero overbooked slots.
 """
@@ -44,14 +49,76 @@ sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
 from api.clock import SystemClock  # noqa: E402
+from api.identity import identity_fingerprint  # noqa: E402
 from api.references import new_reference  # noqa: E402
-from api.settings import ApiSettings  # noqa: E402
+from api.settings import ApiSettings, Channel, PolicySettings  # noqa: E402
 from api.testing import DEV_TOKENS, prepare  # noqa: E402
 
 console = Console(stderr=True)
 WARM_UP = 50
+BENCH_HOLDS_PER_CALLER_PER_HOUR = 1000
+# the service's defaults (its process gets no other setting): same TTL, same HMAC key
+HOLD_TTL_S = ApiSettings().hold_ttl(Channel.phone)
+IDENTITY_KEY = ApiSettings().identity_key.get_secret_value().encode()
 ADMIN_DSN = os.environ.get("IVR_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-SQL_BOOK = """
+# (c) The limit: the same work as the API (a hold, then a booking from it, with every check
+# the service makes) in the fewest statements that stay correct under READ COMMITTED, sent by
+# asyncpg. A capacity check must read the live holds AFTER the slot row is locked, i.e. in a
+# later statement than the lock (one statement reads one snapshot, taken before any lock
+# wait), so the hold is a transaction of two statements; the booking's identity counts must
+# follow the identity lock, so the booking is two statements as well.
+SQL_HOLD_LOCK = "UPDATE slots SET version = version + 1 WHERE id = $1 RETURNING id"
+SQL_HOLD_INSERT = """
+INSERT INTO holds (id, slot_id, channel, caller_number, language, status, created_at, expires_at)
+SELECT $2::varchar, s.id, 'phone', $3::varchar, 'cs', 'active', $4, $4 + make_interval(secs => $5)
+FROM slots s,
+     LATERAL (SELECT count(*) FILTER (WHERE channel = 'phone') AS phone, count(*) AS total
+              FROM holds WHERE slot_id = s.id AND status = 'active' AND expires_at > $4) live
+WHERE s.id = $1
+  AND NOT s.closed
+  AND s.starts_at >= $4 + make_interval(secs => $6)
+  AND (SELECT count(*) FROM holds
+       WHERE caller_number = $3::varchar AND created_at > $4 - interval '1 hour') < $7
+  AND s.seats_phone + s.seats_operator + s.seats_counter
+      - s.booked_phone - s.booked_operator - s.booked_counter - live.total > 0
+  AND (s.starts_at <= $4 + make_interval(secs => $8)
+       OR s.seats_phone - s.booked_phone - live.phone > 0)
+RETURNING id
+"""
+SQL_IDENTITY_LOCK = """
+INSERT INTO identity_locks (identity_hash, version) VALUES ($1, 0)
+ON CONFLICT (identity_hash) DO UPDATE SET version = identity_locks.version + 1
+"""
+# the hold turns booked and the slot's count goes up in CTEs; if the insert's identity
+# checks refuse, no row comes back and the transaction is rolled back
+SQL_BOOK_FROM_HOLD = """
+WITH taken AS (
+    UPDATE holds SET status = 'booked'
+    WHERE id = $1::varchar AND status = 'active' AND expires_at > $2 AND channel = 'phone'
+      AND caller_number = $3::varchar
+    RETURNING slot_id
+), seat AS (
+    UPDATE slots SET booked_phone = booked_phone + 1, version = version + 1
+    FROM taken
+    WHERE slots.id = taken.slot_id AND NOT slots.closed
+      AND slots.starts_at >= $2 + make_interval(secs => $7)
+    RETURNING slots.id, office_code, visit_type_code, starts_at, local_date
+)
+INSERT INTO bookings (reference, slot_id, office_code, visit_type_code, starts_at, local_date,
+    caller_number, language, identity_hash, channel, status, hold_id, idempotency_key,
+    created_at, updated_at)
+SELECT $4, seat.id, office_code, visit_type_code, starts_at, local_date, $3::varchar, 'cs',
+    $5::varchar, 'phone', 'confirmed', $1::varchar, $6::varchar, $2, $2
+FROM seat
+WHERE (SELECT count(*) FROM bookings b WHERE b.identity_hash = $5::varchar
+       AND b.visit_type_code = seat.visit_type_code AND b.status = 'confirmed') < $8
+  AND (SELECT count(*) FROM bookings b WHERE b.identity_hash = $5::varchar
+       AND b.created_at > $2 - make_interval(days => $9) AND b.status <> 'cancelled') < $10
+RETURNING id
+"""
+# The previous limit, kept for comparison: one statement per booking, no hold, no identity
+# lock or limits, no idempotency key (cheaper work than the API's).
+SQL_BOOK_SINGLE = """
 WITH seat AS (
     UPDATE slots SET booked_phone = booked_phone + 1, version = version + 1
     WHERE id = $1
@@ -135,12 +202,18 @@ async def seed_year(url: str, days: int) -> int:
         await connection.close()
 
 
+def bench_policy() -> PolicySettings:
+    """The service's rules, with a hold quota per caller number high enough for the load
+    (given to the service process through its environment, and to the raw SQL)."""
+    return PolicySettings(max_holds_per_caller_per_hour=BENCH_HOLDS_PER_CALLER_PER_HOUR)
+
+
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         SLOTS_DATABASE_URL=url.replace("postgresql://", "postgresql+asyncpg://"),
         SLOTS_DATABASE_POOL_SIZE="25",
-        SLOTS_POLICY__MAX_HOLDS_PER_CALLER_PER_HOUR="1000",
+        SLOTS_POLICY__MAX_HOLDS_PER_CALLER_PER_HOUR=str(BENCH_HOLDS_PER_CALLER_PER_HOUR),
     )
     return subprocess.Popen(
         [
@@ -228,7 +301,97 @@ async def book_via_api(client: aiohttp.ClientSession, seats: list[int], worker: 
     return booked
 
 
-async def book_via_sql(pool: asyncpg.Pool, seats: list[int], worker: int) -> int:
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # the columns hold naive UTC
+
+
+async def sql_hold(
+    connection: asyncpg.Connection, policy: PolicySettings, *, slot_id: int, caller: str
+) -> str:
+    now = utc_now()
+    async with connection.transaction():
+        if await connection.fetchval(SQL_HOLD_LOCK, slot_id) is None:
+            raise RuntimeError(f"raw SQL: no slot {slot_id}")
+        hold_id = await connection.fetchval(
+            SQL_HOLD_INSERT,
+            slot_id,
+            uuid.uuid4().hex,
+            caller,
+            now,
+            float(HOLD_TTL_S),
+            policy.min_hours_ahead * 3600,
+            policy.max_holds_per_caller_per_hour,
+            policy.borrow_window_hours * 3600,
+        )
+        if hold_id is None:
+            raise RuntimeError(f"raw SQL refused the hold of slot {slot_id}")
+        return str(hold_id)
+
+
+async def sql_book(
+    connection: asyncpg.Connection,
+    policy: PolicySettings,
+    *,
+    hold_id: str,
+    caller: str,
+    identity_hash: str,
+    idempotency_key: str,
+) -> None:
+    while True:
+        now = utc_now()
+        try:
+            async with connection.transaction():
+                await connection.execute(SQL_IDENTITY_LOCK, identity_hash)
+                booking_id = await connection.fetchval(
+                    SQL_BOOK_FROM_HOLD,
+                    hold_id,
+                    now,
+                    caller,
+                    new_reference(),
+                    identity_hash,
+                    idempotency_key,
+                    policy.min_hours_ahead * 3600,
+                    policy.max_active_per_identity_and_visit_type,
+                    policy.identity_window_days,
+                    policy.max_bookings_per_identity,
+                )
+                if booking_id is None:
+                    raise RuntimeError(f"raw SQL refused the booking of hold {hold_id}")
+                return
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "bookings_reference_key":
+                raise
+            # the random reference was taken: draw another, as the service does
+
+
+async def book_via_sql(
+    pool: asyncpg.Pool, policy: PolicySettings, seats: list[int], worker: int
+) -> int:
+    """Hold then book, one pooled connection per step as the service's two requests."""
+    booked = 0
+    for index, slot_id in enumerate(seats):
+        caller = f"+4208{worker:02d}{index:06d}"
+        async with pool.acquire() as connection:
+            hold_id = await sql_hold(connection, policy, slot_id=slot_id, caller=caller)
+        async with pool.acquire() as connection:
+            await sql_book(
+                connection,
+                policy,
+                hold_id=hold_id,
+                caller=caller,
+                identity_hash=identity_fingerprint(
+                    key=IDENTITY_KEY,
+                    passport_digits=f"{worker:03d}{index:07d}",
+                    birth_date=dt.date(1980, 1, 1),  # identities other than the API run's
+                ),
+                idempotency_key=f"sql-{worker}-{index}",
+            )
+        booked += 1
+    return booked
+
+
+async def book_via_single_statement(pool: asyncpg.Pool, seats: list[int], worker: int) -> int:
+    """The previous, cheaper limit: a booking without hold, identity checks or key."""
     booked = 0
     for index, slot_id in enumerate(seats):
         row = None
@@ -236,11 +399,11 @@ async def book_via_sql(pool: asyncpg.Pool, seats: list[int], worker: int) -> int
             try:
                 async with pool.acquire() as connection:
                     row = await connection.fetchrow(
-                        SQL_BOOK,
+                        SQL_BOOK_SINGLE,
                         slot_id,
-                        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        utc_now(),
                         new_reference(),
-                        f"+4208{worker:02d}{index:06d}",
+                        f"+4209{worker:02d}{index:06d}",
                         secrets.token_hex(32),
                     )
             except asyncpg.UniqueViolationError:
@@ -251,10 +414,8 @@ async def book_via_sql(pool: asyncpg.Pool, seats: list[int], worker: int) -> int
     return booked
 
 
-async def seat_lists(
-    url: str, bookings: int, clients: int
-) -> tuple[list[list[int]], list[list[int]]]:
-    """Two disjoint sets of phone seats (one per run), split among the clients."""
+async def seat_lists(url: str, bookings: int, clients: int, runs: int) -> list[list[list[int]]]:
+    """Disjoint sets of phone seats (one per run), each split among the clients."""
     connection = await asyncpg.connect(url)
     try:
         rows = await connection.fetch(
@@ -264,15 +425,11 @@ async def seat_lists(
     finally:
         await connection.close()
     seats = [row["id"] for row in rows for _ in range(row["seats_phone"])]
-    if len(seats) < 2 * bookings:
+    if len(seats) < runs * bookings:
         raise RuntimeError("not enough seats for the bookings asked for")
     random.Random(11).shuffle(seats)
-    api_seats, sql_seats = seats[:bookings], seats[bookings : 2 * bookings]
-
-    def split(items: list[int]) -> list[list[int]]:
-        return [items[worker::clients] for worker in range(clients)]
-
-    return split(api_seats), split(sql_seats)
+    runs_seats = [seats[run * bookings : (run + 1) * bookings] for run in range(runs)]
+    return [[items[worker::clients] for worker in range(clients)] for items in runs_seats]
 
 
 async def overbooked(url: str) -> int:
@@ -312,7 +469,9 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             ]
         finally:
             await connection.close()
-        api_lists, sql_lists = await seat_lists(url, arguments.bookings, arguments.clients)
+        api_lists, sql_lists, single_lists = await seat_lists(
+            url, arguments.bookings, arguments.clients, runs=3
+        )
         port = free_port()
         server = start_server(url, port, arguments.workers)
         headers = {"Authorization": f"Bearer {DEV_TOKENS['ivr']}"}
@@ -335,6 +494,7 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             )
             started = time.perf_counter()
             cpu_before = cpu_seconds(server.pid)
+            client_cpu_before = time.process_time()
             api_booked = sum(
                 await asyncio.gather(
                     *(book_via_api(client, seats, worker) for worker, seats in enumerate(api_lists))
@@ -342,10 +502,12 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             )
             api_seconds = time.perf_counter() - started
             cpu_bookings = cpu_seconds(server.pid) - cpu_before
+            client_cpu_bookings = time.process_time() - client_cpu_before
         server.terminate()
         server.wait(timeout=30)
         server = None
         console.print(f"API: {api_booked} bookings in {api_seconds:.1f} s")
+        policy = bench_policy()
         pool = await asyncpg.create_pool(
             url, min_size=arguments.clients, max_size=arguments.clients
         )
@@ -353,15 +515,32 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             started = time.perf_counter()
             sql_booked = sum(
                 await asyncio.gather(
-                    *(book_via_sql(pool, seats, worker) for worker, seats in enumerate(sql_lists))
+                    *(
+                        book_via_sql(pool, policy, seats, worker)
+                        for worker, seats in enumerate(sql_lists)
+                    )
                 )
             )
             sql_seconds = time.perf_counter() - started
+            console.print(f"raw SQL, hold + book: {sql_booked} bookings in {sql_seconds:.1f} s")
+            started = time.perf_counter()
+            single_booked = sum(
+                await asyncio.gather(
+                    *(
+                        book_via_single_statement(pool, seats, worker)
+                        for worker, seats in enumerate(single_lists)
+                    )
+                )
+            )
+            single_seconds = time.perf_counter() - started
+            console.print(
+                f"raw SQL, one statement: {single_booked} bookings in {single_seconds:.1f} s"
+            )
         finally:
             await pool.close()
-        console.print(f"raw SQL: {sql_booked} bookings in {sql_seconds:.1f} s")
         api_rate = api_booked / api_seconds
         sql_rate = sql_booked / sql_seconds
+        single_rate = single_booked / single_seconds
         return {
             "slots": slots,
             "availability_requests": len(latencies),
@@ -373,12 +552,16 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "bookings_per_s_api": round(api_rate, 1),
             "bookings_per_s_sql": round(sql_rate, 1),
             "ratio": round(api_rate / sql_rate, 3),
+            "bookings_per_s_sql_single_statement": round(single_rate, 1),
+            "ratio_to_single_statement": round(api_rate / single_rate, 3),
             # the service process's own CPU; with --workers > 1 the workers are its children
             # and are not counted, so these two figures are for one worker
             "server_cpu_ms_per_availability": round(
                 1000 * cpu_availability / (len(latencies) + WARM_UP), 2
             ),
             "server_cpu_ms_per_booking": round(1000 * cpu_bookings / api_booked, 2),
+            # the load generator's own CPU: it shares the cores with the service
+            "client_cpu_ms_per_booking": round(1000 * client_cpu_bookings / api_booked, 2),
             "overbooked_slots": await overbooked(url),
         }
     finally:
