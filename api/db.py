@@ -80,6 +80,13 @@ def _is_data_exception(exc: DBAPIError) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
+def _is_server_unreachable(exc: DBAPIError) -> bool:
+    """SQLSTATE class 08 (connection exception) and 57 (operator intervention: the server is
+    shutting down, crashed, or still starting up after a restart): wait and retry, a 503."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57"))
+
+
 def _translated(exc: Exception) -> ServiceError | None:
     """The service error for a database failure; ``None`` if it is neither the database
     being unreachable nor a value it refuses (then it propagates unchanged)."""
@@ -89,6 +96,11 @@ def _translated(exc: Exception) -> ServiceError | None:
         if exc.connection_invalidated:
             return DatabaseUnavailable(
                 "the database connection was lost", reason=type(exc).__name__
+            )
+        if _is_server_unreachable(exc):
+            return DatabaseUnavailable(
+                "the database is restarting or shutting down",
+                sqlstate=getattr(exc.orig, "sqlstate", ""),
             )
         if _is_data_exception(exc):
             return InvalidRequest(

@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 
-from api.db import _is_data_exception
+from api.db import _is_data_exception, _translated
+from api.errors import DatabaseUnavailable
 from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for, prepared_app
 
@@ -53,3 +54,17 @@ def test_other_database_errors_are_not_hidden() -> None:
     Orig.sqlstate = "22P05"
     assert _is_data_exception(DBAPIError("SELECT", {}, Orig()))
     assert not _is_data_exception(DBAPIError("SELECT", {}, ValueError("no sqlstate")))
+
+
+@pytest.mark.parametrize("sqlstate", ["57P03", "57P01", "08006"])
+def test_a_server_starting_up_or_shutting_down_is_unavailable(sqlstate: str) -> None:
+    """Seen by the PostgreSQL restart fault test: "the database system is starting up"."""
+
+    class Orig(Exception):
+        pass
+
+    orig = Orig("the database system is starting up")
+    orig.sqlstate = sqlstate  # type: ignore[attr-defined]
+    translated = _translated(DBAPIError("SELECT 1", {}, orig))
+    assert isinstance(translated, DatabaseUnavailable)
+    assert translated.details["sqlstate"] == sqlstate
