@@ -3,14 +3,15 @@
 Three formats, so that Asterisk never transcodes for the usual codecs: `sln16` (16 kHz signed
 16-bit little-endian raw), `ulaw` and `alaw` (8 kHz G.711). sox runs without dithering (`-D`)
 so that the same input always gives the same bytes. It trims the silence at both ends
-(espeak-ng leaves about 0.2 s before a word and up to 0.4 s after it, so a reference of eight
-digits played about four seconds of silence), resamples to 16 kHz (`-G` guards the resampler
-against clipping), normalises to -3 dBFS for headroom (`gain -n -3`; after the explicit `rate`,
-since sox refuses `-G` with `gain -n` after a `reverse`) and pads 0.05 s before and 0.1 s
-after, so that prompts and fragments played one after another keep a short, even gap.
+(espeak-ng ends every text with about 0.3 s of silence: with the former 0.1 + 0.2 s of padding
+a reference of eight digits carried about five seconds of silence, now 1.2 s), resamples to
+16 kHz (`-G` guards the resampler against clipping), normalises to -3 dBFS for headroom
+(`gain -n -3`; after the explicit `rate`, since sox refuses `-G` with `gain -n` after a
+`reverse`) and pads 0.05 s before and 0.1 s after, so that prompts and fragments played one
+after another keep a short, even gap.
 The trim is sox's `silence` effect, once forwards and once on the reversed audio, with a
 threshold of 0.1 % of full scale held for 10 ms: espeak-ng's pauses are digital silence, and a
-studio take's room noise (well above that) is left as it is. An odd number of samples gets one
+studio take's room noise above -60 dBFS is left as it is. An odd number of samples gets one
 silent sample more, so the 8 kHz files last exactly as long.
 The 16 kHz file is made once from the source; the two 8 kHz files are made from it, which
 keeps every sox run small (about 7 ms, then about 3 ms each).

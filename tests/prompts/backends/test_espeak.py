@@ -7,6 +7,7 @@ import pytest
 from prompts.backends import SynthesisError
 from prompts.backends.espeak import EspeakBackend
 from prompts.languages import LANGUAGES
+from prompts.settings import PromptSettings
 from tests.prompts.conftest import require_tools
 
 
@@ -35,3 +36,21 @@ def test_unknown_voice_fails_loudly() -> None:
     # espeak-ng itself would quietly speak English with its default voice
     with pytest.raises(SynthesisError, match="has no voice 'no-such-voice' for language 'cs'"):
         EspeakBackend(voices={"cs": "no-such-voice"}).synthesise("hello", "cs")
+
+
+def test_each_language_has_its_rate_and_the_rate_is_part_of_the_voice() -> None:
+    espeak = EspeakBackend()
+    assert espeak.voice("en") == "en-gb -s 170"  # the manifest and the cache key name it
+    assert espeak.voice("cs") == "cs -s 175"
+    assert EspeakBackend(speed_wpm=200).voice("cs") == "cs -s 200"
+    settings = PromptSettings(espeak_speed_wpm=120)
+    assert EspeakBackend.from_settings(settings).voice("vi") == "vi -s 120"
+    assert EspeakBackend.from_settings(PromptSettings()).voice("vi") == "vi -s 165"
+
+
+def test_a_faster_rate_speaks_the_same_text_in_less_time() -> None:
+    require_tools()
+    text = "Please enter your date of birth."
+    slow = EspeakBackend(speed_wpm=120).synthesise(text, "en")
+    fast = EspeakBackend(speed_wpm=220).synthesise(text, "en")
+    assert len(fast) < 0.75 * len(slow)
