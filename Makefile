@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 SOUNDS := build/sounds
 
 .PHONY: venv system-deps demo test lint typecheck pytest prompts prompts-bench \
-        bench-api bench-agi bench-load e2e asterisk-sandbox clean
+        bench-api bench-agi bench-caller-time bench-load e2e asterisk-sandbox clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-api: venv
 
 bench-agi: venv prompts
 	$(PY) bench/agi_bench.py
+
+# Seconds of prompt audio from answer to booking, expert and first-time caller (docs/benchmarks.md)
+bench-caller-time: venv prompts
+	$(PY) bench/caller_time.py
 
 # Callers through FastAGI and the slot service on PostgreSQL: one + one, then two + two processes
 bench-load: venv
