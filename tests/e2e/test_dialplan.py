@@ -125,7 +125,7 @@ async def test_fallout_variables_reach_the_operators_queue_over_ami(
     assert joined["Language"] == "ru"
     assert channel_variables(joined) == {
         "IVR_LANGUAGE": "ru", "IVR_OFFICE": "kladno", "IVR_VISIT_TYPE": "biometrics",
-        "IVR_FALLOUT_REASON": "operator-request",
+        "IVR_FALLOUT_REASON": "operator-request", "IVR_RESULT": "fallout",
     }
     left = await ami.wait_for(
         lambda e: e.get("Event") == "QueueCallerAbandon" and e.get("CallerIDNum") == number,

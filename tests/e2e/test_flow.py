@@ -81,16 +81,20 @@ async def active_bookings(api: httpx.AsyncClient, number: str) -> list[dict[str,
 
 
 async def book_by_phone(*, number: str, name: str, office_key: str, office: str,
-                        dialled: str, slot_service: SlotService, ami: AmiWatcher,
+                        passport: str, birth_date: str, dialled: str,
+                        slot_service: SlotService, ami: AmiWatcher,
                         sip_target: SipEndpoint, workdir: Path) -> None:
-    """An English caller books the earliest slot of the office's first visit type."""
+    """An English caller books the earliest slot of the office's first visit type.
+
+    Each booking test uses a passport of its own: one identity may hold one active booking
+    per visit type (the slot service's policy), whatever the office."""
     async with await slot_api(slot_service) as api:
         visit_type = await first_visit_type(api, office)
         before_call = datetime.now(UTC)
         earliest = (await earliest_slots(api, office=office, visit_type=visit_type,
                                          after=before_call))[0]
         keys = (ENGLISH + PRAGUE + office_key + FIRST_VISIT_TYPE
-                + identity_keys("12345678", "15031990") + ACCEPT)
+                + identity_keys(passport, birth_date) + ACCEPT)
         caller = Caller(number=number, name=name, keys=keys, dialled=dialled)
         async with sipp_call(caller, target=sip_target, workdir=workdir) as call:
             await call.press_when_asked(ami)
@@ -110,7 +114,8 @@ async def test_english_caller_books_the_earliest_slot(
     sip_target: SipEndpoint, tmp_path: Path,
 ) -> None:
     await book_by_phone(number="+420777100001", name="english-booking",
-                        office_key=ZUKOVSKEHO, office="praha-zukovskeho", dialled="974820680",
+                        office_key=ZUKOVSKEHO, office="praha-zukovskeho",
+                        passport="12345678", birth_date="15031990", dialled="974820680",
                         slot_service=slot_service, ami=ami, sip_target=sip_target,
                         workdir=tmp_path)
 
@@ -120,7 +125,8 @@ async def test_classic_agi_entry_point_books_too(
     sip_target: SipEndpoint, tmp_path: Path,
 ) -> None:
     await book_by_phone(number="+420777100006", name="classic-booking",
-                        office_key=KOLBENOVA, office="praha-kolbenova", dialled="classic",
+                        office_key=KOLBENOVA, office="praha-kolbenova",
+                        passport="55512345", birth_date="29021984", dialled="classic",
                         slot_service=slot_service, ami=ami, sip_target=sip_target,
                         workdir=tmp_path)
     starts = [e for e in ami.events if e.get("Event") == "AGIExecStart"
