@@ -78,7 +78,7 @@ build_chroot() {
   local tmp="$ROOT.partial"
   say "building a Debian sid chroot at $ROOT (about 1–2 minutes)"
   unmount_all "$tmp"
-  rm -rf "$tmp"
+  remove_tree "$tmp"
   mkdir -p "$(dirname "$ROOT")"
   say "debootstrap sid (minbase) from $MIRROR"
   debootstrap --variant=minbase sid "$tmp" "$MIRROR" >"$tmp.log" 2>&1 \
@@ -96,13 +96,22 @@ build_chroot() {
   umount "$tmp/proc"
   chroot "$tmp" asterisk -V >"$tmp/.ivr-sandbox-ready"
   unmount_all "$ROOT"
-  rm -rf "$ROOT"
+  remove_tree "$ROOT"
   mv "$tmp" "$ROOT"
   rm -f "$tmp.log"
   say "chroot built: $(cat "$READY")"
 }
 
 is_mounted() { mountpoint -q "$1" 2>/dev/null; }
+
+# rm -rf of a chroot with the repository still bind-mounted in it would delete the repository.
+remove_tree() {
+  [ -e "$1" ] || return 0
+  if awk '{print $2}' /proc/mounts | grep -q "^$1/"; then
+    die "$1 still has mounts inside (see /proc/mounts); not removing it"
+  fi
+  rm -rf "$1"
+}
 
 unmount_all() {
   local root=$1

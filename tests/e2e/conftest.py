@@ -32,7 +32,7 @@ IVR_TOKEN = "ivr-dev-token"
 AMI_USER = "ivr"
 AMI_SECRET = "ivr-dev-secret"
 # prompts the dialplan itself plays; the flow's prompts are checked by the flow's own tests
-DIALPLAN_PROMPTS = ("service-error", "operators-closed", "goodbye")
+DIALPLAN_PROMPTS = ("service-error", "operators-closed", "goodbye", "callback-registered")
 
 
 def wait_until_listening(port: int, *, process: subprocess.Popen[bytes], what: str,
