@@ -24,7 +24,6 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from api.errors import DatabaseUnavailable, InvalidRequest, ServiceError
+from api.statements import Runner, runner_transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -128,13 +128,13 @@ class Database:
             raise translated from exc
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection in one transaction, for the hot paths (holds, bookings): no ORM
-        session to build and no unit of work to flush. Errors are translated as in
-        ``transaction``."""
+    async def runner(self) -> AsyncIterator[Runner]:
+        """One transaction for the hot paths (holds, bookings): prebuilt Core statements,
+        run on PostgreSQL straight on asyncpg (``api.statements``), no ORM session. Errors
+        are translated as in ``transaction``."""
         try:
-            async with self.engine.begin() as connection:
-                yield connection
+            async with runner_transaction(self.engine) as runner:
+                yield runner
         except TRANSLATED_ERRORS as exc:
             translated = _translated(exc)
             if translated is None:

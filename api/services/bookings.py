@@ -21,7 +21,7 @@ from typing import cast
 
 from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import (
     BookingNotActive,
@@ -42,6 +42,7 @@ from api.services.context import ServiceContext
 from api.services.holds import create_hold
 from api.services.locking import lock_identity, lock_slot
 from api.settings import Channel
+from api.statements import Runner, SqlAlchemyRunner
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,10 @@ class BookingService:
         idempotency_key: str | None,
     ) -> Booking:
         identity_hash = self._fingerprint(identity)
-        async with self._context.database.connection() as connection:
-            await lock_identity(connection, identity_hash=identity_hash)
+        async with self._context.database.runner() as runner:
+            await lock_identity(runner, identity_hash=identity_hash)
             return await self._book_from_hold(
-                connection,
+                runner,
                 hold_id=hold_id,
                 channel=channel,
                 caller_number=caller_number,
@@ -184,10 +185,10 @@ class BookingService:
                             "this Idempotency-Key was used for another request"
                         )
                     return existing
-            connection = await session.connection()
-            await lock_identity(connection, identity_hash=identity_hash)
+            runner = SqlAlchemyRunner(await session.connection())
+            await lock_identity(runner, identity_hash=identity_hash)
             hold = await create_hold(
-                connection,
+                runner,
                 self._context,
                 slot_id=slot_id,
                 channel=Channel.operator,
@@ -195,7 +196,7 @@ class BookingService:
                 language=language,
             )
             return await self._book_from_hold(
-                connection,
+                runner,
                 hold_id=hold.id,
                 channel=Channel.operator,
                 caller_number=caller_number,
@@ -224,7 +225,7 @@ class BookingService:
 
     async def _book_from_hold(
         self,
-        connection: AsyncConnection,
+        runner: Runner,
         *,
         hold_id: str,
         channel: Channel,
@@ -239,24 +240,22 @@ class BookingService:
         ``replay``, a booking already made with the same key and hold is returned."""
         now = self._context.clock.now()
         policy = self._context.settings.policy
-        checks = (
-            await connection.execute(
-                BOOKING_CHECKS,
-                {
-                    "hold_id": hold_id,
-                    "identity": identity_hash,
-                    "window_start": now - dt.timedelta(days=policy.identity_window_days),
-                    "key": idempotency_key,
-                },
-            )
-        ).one_or_none()
+        checks = await runner.one_or_none(
+            BOOKING_CHECKS,
+            {
+                "hold_id": hold_id,
+                "identity": identity_hash,
+                "window_start": now - dt.timedelta(days=policy.identity_window_days),
+                "key": idempotency_key,
+            },
+        )
         replay_id = (
             checks.replay_id
             if checks is not None
-            else await connection.scalar(REPLAY_ID, {"key": idempotency_key})
+            else await runner.scalar(REPLAY_ID, {"key": idempotency_key})
         )
         if replay_id is not None:
-            existing = await _booking_by_id(connection, replay_id)
+            existing = await _booking_by_id(runner, replay_id)
             if not replay or existing.hold_id != hold_id:
                 raise IdempotencyConflict(
                     "this Idempotency-Key was used for another request", hold_id=hold_id
@@ -271,7 +270,7 @@ class BookingService:
             raise HoldNotFound("no such active hold for this caller", hold_id=hold_id)
         if checks.expires_at <= now:
             raise HoldExpired("the hold expired; hold the slot again", hold_id=hold_id)
-        slot = await lock_slot(connection, slot_id=checks.slot_id, booked_change=(channel, 1))
+        slot = await lock_slot(runner, slot_id=checks.slot_id, booked_change=(channel, 1))
         if slot.closed:
             raise OfficeClosed("the office is closed on this day", slot_id=slot.id)
         if slot.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
@@ -281,8 +280,8 @@ class BookingService:
             recent=int(checks.recent),
             visit_type_code=slot.visit_type_code,
         )
-        taken = await connection.execute(TAKE_HOLD, {"hold_id": hold_id, "now": now})
-        if taken.rowcount != 1:
+        taken = await runner.rowcount(TAKE_HOLD, {"hold_id": hold_id, "now": now})
+        if taken != 1:
             raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
         values = {
             "reference": _draw_reference(),
@@ -302,7 +301,7 @@ class BookingService:
             "updated_at": now,
         }
         try:
-            booking_id = await connection.scalar(INSERT_BOOKING, values)
+            booking_id = await runner.scalar(INSERT_BOOKING, values)
         except IntegrityError as exc:
             if "reference" in str(exc.orig):
                 raise ReferenceTaken(values["reference"]) from exc
@@ -382,7 +381,7 @@ class BookingService:
         if booking.starts_at <= now:
             raise TooLate("the visit has already started", reference=booking.reference)
         await lock_slot(
-            await session.connection(),
+            SqlAlchemyRunner(await session.connection()),
             slot_id=booking.slot_id,
             booked_change=(Channel(booking.channel), -1),
         )
@@ -410,15 +409,15 @@ class BookingService:
             if replay is not None:
                 return replay
             old = await self._owned(session, reference=reference, proof=proof)
-            connection = await session.connection()
-            await lock_identity(connection, identity_hash=old.identity_hash)
+            runner = SqlAlchemyRunner(await session.connection())
+            await lock_identity(runner, identity_hash=old.identity_hash)
             hold = await session.get(Hold, hold_id)
             if hold is not None:
                 for slot_id in sorted({old.slot_id, hold.slot_id}):
-                    await lock_slot(connection, slot_id=slot_id)
+                    await lock_slot(runner, slot_id=slot_id)
             await self._cancel_in(session, booking=old)
             return await self._book_from_hold(
-                connection,
+                runner,
                 hold_id=hold_id,
                 channel=channel,
                 caller_number=caller_number,
@@ -496,8 +495,8 @@ INSERT_BOOKING = insert(BOOKINGS).returning(BOOKINGS.c.id)
 BOOKING_BY_ID = select(BOOKINGS).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))
 
 
-async def _booking_by_id(connection: AsyncConnection, booking_id: int) -> Booking:
-    row = (await connection.execute(BOOKING_BY_ID, {"id": booking_id})).one()
+async def _booking_by_id(runner: Runner, booking_id: int) -> Booking:
+    row = await runner.one_or_none(BOOKING_BY_ID, {"id": booking_id})
     return Booking(**row._asdict())
 
 

@@ -4,7 +4,7 @@ The slot row is locked first (``locking.lock_slot``); one statement after the lo
 counts the caller's holds of the last hour and the slot's live holds per channel, so the
 capacity check sees every hold committed before the lock was granted. Only then is the hold
 written. A hold stops counting the moment its ``expires_at`` passes, so no sweeper is needed
-for correctness. The hot path uses Core statements built once, on a plain connection.
+for correctness. The hot path runs Core statements built once (``api.statements``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import uuid
 from typing import cast
 
 from sqlalchemy import Label, Table, bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.errors import HoldLimit, HoldNotFound, OfficeClosed, SlotFull, SlotNotFound, TooLate
 from api.models import Hold, HoldStatus, UtcDateTime
@@ -22,6 +21,7 @@ from api.services.context import ServiceContext
 from api.services.locking import lock_slot
 from api.services.seats import free_seats
 from api.settings import Channel
+from api.statements import Runner
 
 HOLDS = cast(Table, Hold.__table__)
 _RECENT = (
@@ -54,7 +54,7 @@ INSERT_HOLD = insert(HOLDS)
 
 
 async def create_hold(
-    connection: AsyncConnection,
+    runner: Runner,
     context: ServiceContext,
     *,
     slot_id: int,
@@ -67,17 +67,14 @@ async def create_hold(
     now = context.clock.now()
     since = now - dt.timedelta(hours=1)
     try:
-        slot = await lock_slot(connection, slot_id=slot_id)
+        slot = await lock_slot(runner, slot_id=slot_id)
     except SlotNotFound:
-        recent = await connection.scalar(RECENT_HOLDS, {"caller": caller_number, "since": since})
+        recent = await runner.scalar(RECENT_HOLDS, {"caller": caller_number, "since": since})
         _check_hold_limit(context, recent=int(recent or 0))
         raise
-    counts = (
-        await connection.execute(
-            HOLD_COUNTS,
-            {"caller": caller_number, "since": since, "slot_id": slot_id, "now": now},
-        )
-    ).one()
+    counts = await runner.one_or_none(
+        HOLD_COUNTS, {"caller": caller_number, "since": since, "slot_id": slot_id, "now": now}
+    )
     _check_hold_limit(context, recent=int(counts.recent))
     if slot.closed:
         raise OfficeClosed("the office is closed on this day", slot_id=slot_id)
@@ -106,7 +103,7 @@ async def create_hold(
         "created_at": now,
         "expires_at": now + dt.timedelta(seconds=context.settings.hold_ttl(channel)),
     }
-    await connection.execute(INSERT_HOLD, values)
+    await runner.rowcount(INSERT_HOLD, values)
     hold = Hold(**values)
     context.metrics.holds.labels(slot.office_code, channel.value, language).inc()
     return hold
@@ -125,9 +122,9 @@ class HoldService:
     async def hold(
         self, *, slot_id: int, channel: Channel, caller_number: str, language: str
     ) -> Hold:
-        async with self._context.database.connection() as connection:
+        async with self._context.database.runner() as runner:
             return await create_hold(
-                connection,
+                runner,
                 self._context,
                 slot_id=slot_id,
                 channel=channel,

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Integer, Row, Table, bindparam, update
+from sqlalchemy import Integer, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.errors import SlotNotFound
 from api.models import IdentityLock, Slot
 from api.settings import Channel
+from api.statements import Runner
 
 SLOTS = cast(Table, Slot.__table__)
 SLOT_COLUMNS = (
@@ -62,25 +62,24 @@ LOCK_IDENTITY = {
 
 
 async def lock_slot(
-    connection: AsyncConnection,
+    runner: Runner,
     *,
     slot_id: int,
     booked_change: tuple[Channel, int] | None = None,
-) -> Row[Any]:
+) -> Any:
     """Lock the slot row (optionally moving one channel's booked count) and return its
     columns (``SLOT_COLUMNS``), or raise ``SlotNotFound``."""
     if booked_change is None:
-        result = await connection.execute(LOCK_SLOT, {"slot_id": slot_id})
+        slot = await runner.one_or_none(LOCK_SLOT, {"slot_id": slot_id})
     else:
         channel, delta = booked_change
-        result = await connection.execute(
+        slot = await runner.one_or_none(
             LOCK_SLOT_CHANGING[channel], {"slot_id": slot_id, "delta": delta}
         )
-    slot = result.one_or_none()
     if slot is None:
         raise SlotNotFound("no such slot", slot_id=slot_id)
     return slot
 
 
-async def lock_identity(connection: AsyncConnection, *, identity_hash: str) -> None:
-    await connection.execute(LOCK_IDENTITY[connection.dialect.name], {"identity": identity_hash})
+async def lock_identity(runner: Runner, *, identity_hash: str) -> None:
+    await runner.rowcount(LOCK_IDENTITY[runner.dialect_name], {"identity": identity_hash})

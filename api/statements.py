@@ -1,0 +1,202 @@
+"""Running the hot path's prebuilt Core statements (holds, bookings) with as little CPU as
+possible: through SQLAlchemy, or on PostgreSQL straight on the asyncpg connection.
+
+Why by hand: SQLAlchemy's asyncpg adapter (a greenlet per call, DB-API cursor emulation,
+result objects) costs about 0.2 ms of CPU per statement on top of asyncpg, more than
+asyncpg's own work; a booking runs about ten statements. The statements stay the same Core
+objects: SQLAlchemy's asyncpg dialect compiles each once (``compiled.string``,
+``construct_params``, ``positiontup``), so PostgreSQL receives exactly the SQL it would have
+received through SQLAlchemy. Only the one column type with a converter is handled here:
+``UtcDateTime`` (aware UTC in, naive in the column; naive out, made aware UTC).
+
+Exceptions leave as SQLAlchemy's own (``DBAPIError`` subclasses with the asyncpg error as
+``orig``), so ``api.db.Database`` translates them exactly as for the ORM paths::
+
+    asyncpg.PostgresError ─┬─ IntegrityConstraintViolationError → sqlalchemy IntegrityError
+                           ├─ SQLSTATE class 22 (data)          → sqlalchemy DataError
+                           └─ any other                         → sqlalchemy DBAPIError
+    asyncpg.InterfaceError, PostgresConnectionError, OSError    → sqlalchemy OperationalError
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncpg
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from api.models import UtcDateTime
+
+
+class Runner(Protocol):
+    @property
+    def dialect_name(self) -> str: ...
+
+    async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any: ...
+
+    async def scalar(self, statement: Executable, params: Mapping[str, Any]) -> Any: ...
+
+    async def rowcount(self, statement: Executable, params: Mapping[str, Any]) -> int: ...
+
+
+class SqlAlchemyRunner:
+    """Any database (SQLite in tests and embedded use), or inside an ORM session's
+    transaction (``await session.connection()``)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    @property
+    def dialect_name(self) -> str:
+        return self._connection.dialect.name
+
+    async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any:
+        return (await self._connection.execute(statement, dict(params))).one_or_none()
+
+    async def scalar(self, statement: Executable, params: Mapping[str, Any]) -> Any:
+        return await self._connection.scalar(statement, dict(params))
+
+    async def rowcount(self, statement: Executable, params: Mapping[str, Any]) -> int:
+        result = await self._connection.execute(statement, dict(params))
+        return int(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    compiled: SQLCompiler
+    utc_binds: frozenset[str]
+
+
+class FastRow:
+    """An asyncpg record read by attribute, its naive timestamps made aware UTC."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, record: asyncpg.Record) -> None:
+        self._values = {
+            key: value.replace(tzinfo=dt.UTC)
+            if isinstance(value, dt.datetime) and value.tzinfo is None
+            else value
+            for key, value in record.items()
+        }
+
+    def _asdict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+_compiled_cache: dict[tuple[int, tuple[str, ...]], _Compiled] = {}
+
+
+def _compile(statement: Executable, keys: tuple[str, ...]) -> _Compiled:
+    """Compiled once per statement and set of parameter names (an INSERT's columns are its
+    parameters); the statements are module constants, so the cache stays small."""
+    cache_key = (id(statement), keys)
+    found = _compiled_cache.get(cache_key)
+    if found is None:
+        assert isinstance(statement, ClauseElement)
+        compiled = statement.compile(dialect=_DIALECT, column_keys=list(keys))
+        assert isinstance(compiled, SQLCompiler)
+        utc = frozenset(
+            name for name, bind in compiled.binds.items() if isinstance(bind.type, UtcDateTime)
+        )
+        found = _Compiled(sql=compiled.string, compiled=compiled, utc_binds=utc)
+        _compiled_cache[cache_key] = found
+    return found
+
+
+class AsyncpgRunner:
+    """PostgreSQL: the statements on the asyncpg connection under SQLAlchemy's pool."""
+
+    dialect_name = "postgresql"
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    def _arguments(self, statement: Executable, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        compiled = _compile(statement, tuple(sorted(params)))
+        values = compiled.compiled.construct_params(dict(params))
+        arguments = []
+        for name in compiled.compiled.positiontup or ():
+            value = values[name]
+            if name in compiled.utc_binds and value is not None:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given to a UTC column")
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            arguments.append(value)
+        return compiled.sql, arguments
+
+    async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any:
+        sql, arguments = self._arguments(statement, params)
+        try:
+            records = await self._connection.fetch(sql, *arguments)
+        except DRIVER_ERRORS as error:
+            raise _translated(error, sql, arguments) from error
+        if len(records) > 1:
+            raise sa_exc.MultipleResultsFound("more than one row where one at most was expected")
+        return FastRow(records[0]) if records else None
+
+    async def scalar(self, statement: Executable, params: Mapping[str, Any]) -> Any:
+        row = await self.one_or_none(statement, params)
+        return None if row is None else next(iter(row._values.values()))
+
+    async def rowcount(self, statement: Executable, params: Mapping[str, Any]) -> int:
+        sql, arguments = self._arguments(statement, params)
+        try:
+            status = await self._connection.execute(sql, *arguments)
+        except DRIVER_ERRORS as error:
+            raise _translated(error, sql, arguments) from error
+        return int(status.rsplit(" ", 1)[-1])  # "UPDATE 1", "INSERT 0 1"
+
+
+DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+
+def _translated(error: Exception, sql: str, arguments: list[Any] | None) -> sa_exc.DBAPIError:
+    if isinstance(error, asyncpg.IntegrityConstraintViolationError):
+        return sa_exc.IntegrityError(sql, arguments, error)
+    if isinstance(error, (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)):
+        return sa_exc.OperationalError(sql, arguments, error)
+    if str(getattr(error, "sqlstate", "")).startswith("22"):
+        return sa_exc.DataError(sql, arguments, error)
+    return sa_exc.DBAPIError(sql, arguments, error)
+
+
+@asynccontextmanager
+async def runner_transaction(engine: AsyncEngine) -> AsyncIterator[Runner]:
+    """One transaction on a pooled connection: asyncpg directly on PostgreSQL, SQLAlchemy
+    elsewhere. Commits on success, rolls back on any exception."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "asyncpg":
+        async with engine.begin() as connection:
+            yield SqlAlchemyRunner(connection)
+        return
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, asyncpg.Connection)
+        try:
+            async with driver.transaction():
+                yield AsyncpgRunner(driver)
+        except DRIVER_ERRORS as error:  # BEGIN, COMMIT or ROLLBACK failed
+            translated = _translated(error, "BEGIN/COMMIT", None)
+            if isinstance(translated, sa_exc.OperationalError):
+                await connection.invalidate(error)  # never back into the pool
+            raise translated from error
+        except sa_exc.OperationalError as error:  # a statement lost the connection
+            await connection.invalidate(error.orig if isinstance(error.orig, Exception) else None)
+            raise
