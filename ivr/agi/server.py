@@ -30,7 +30,7 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from ipaddress import IPv6Address, ip_address
 
 from prometheus_client import start_http_server
@@ -51,7 +51,116 @@ from ivr.agi.settings import AgiSettings
 
 logger = logging.getLogger(__name__)
 
-READ_CHUNK_BYTES = 4096
+_monotonic = time.monotonic
+RECEIVE_BUFFER_BYTES = 64 * 1024
+
+class AgiConnection(asyncio.BufferedProtocol):
+    """One FastAGI connection: bytes from Asterisk go straight into the call's parser.
+
+    An `asyncio.BufferedProtocol` rather than `StreamReader`/`StreamWriter`:
+    - the socket is read with `recv_into` a receive buffer shared by all connections of the
+      server (`buffer_updated` runs right after the read, before any other connection's), so
+      a reply costs no 256 KiB allocation (`data_received` gets a fresh bytes object of the
+      transport's `max_size` per read: an mmap, an mremap and a munmap per reply on Linux);
+    - the session waits on one future that `buffer_updated` resolves, with no stream buffer in
+      between, no `drain()` coroutine per command (the writer only waits when the transport
+      pauses writing) and one task per call instead of two.
+    The parser's `AgiProtocolError` (an over-long line) is kept and raised to the session on its
+    next read; the connection is aborted at once.
+    """
+
+    def __init__(
+        self, *, receive_buffer: memoryview, on_connected: Callable[[AgiConnection], None]
+    ) -> None:
+        self.parser = AgiParser()
+        self._receive_buffer = receive_buffer
+        self._on_connected = on_connected
+        self._loop = asyncio.get_running_loop()  # once: each lookup costs a getpid() syscall
+        self._transport: asyncio.Transport | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._write_waiter: asyncio.Future[None] | None = None
+        self._writing_paused = False
+        self.closed = False
+        self.lost_error: Exception | None = None
+        self.protocol_error: AgiProtocolError | None = None
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        if self._transport is None:
+            raise RuntimeError("not connected")
+        return self._transport
+
+    @property
+    def peer(self) -> object:
+        return self.transport.get_extra_info("peername")
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._on_connected(self)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._receive_buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        try:
+            self.parser.feed(self._receive_buffer[:nbytes].tobytes())
+        except AgiProtocolError as error:
+            self.protocol_error = error
+            self.transport.abort()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.closed = True
+        self._wake()
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.lost_error = exc
+        self._wake()
+        waiter, self._write_waiter = self._write_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        waiter, self._write_waiter = self._write_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait_for_data(self) -> None:
+        """Until more bytes were fed to the parser or the connection ended."""
+        if self.protocol_error is not None:
+            raise self.protocol_error
+        if self.closed:
+            return
+        waiter = self._loop.create_future()
+        self._waiter = waiter
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+        if self.protocol_error is not None:
+            raise self.protocol_error
+
+    async def write(self, data: bytes) -> None:
+        """Write; wait only while the transport's buffer is above its high-water mark."""
+        self.transport.write(data)
+        if self._writing_paused and not self.closed:
+            waiter = self._loop.create_future()
+            self._write_waiter = waiter
+            await waiter
+        if self.closed and self.lost_error is not None:
+            raise ConnectionResetError(str(self.lost_error))
 
 
 class FastAgiSession(AgiCommands):
@@ -65,19 +174,14 @@ class FastAgiSession(AgiCommands):
     """
 
     def __init__(
-        self,
-        *,
-        env: AgiEnvironment,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        parser: AgiParser,
-        settings: AgiSettings,
+        self, *, env: AgiEnvironment, connection: AgiConnection, settings: AgiSettings
     ) -> None:
         super().__init__(env)
-        self._reader = reader
-        self._writer = writer
-        self._parser = parser
-        self._settings = settings
+        self._connection = connection
+        self._parser = connection.parser
+        self._transport = connection.transport
+        self._command_timeout_s = settings.command_timeout_s
+        self._media_timeout_s = settings.media_timeout_s
         self._deadline: float | None = None
         self._expired_command: bytes | None = None
         self._pending_command = b""
@@ -87,28 +191,30 @@ class FastAgiSession(AgiCommands):
         if self._deadline is None or now <= self._deadline:
             return False
         self._expired_command = self._pending_command
-        self._writer.transport.abort()
+        self._transport.abort()
         return True
 
     async def _round_trip(self, line: bytes, *, media: bool, extra_s: float) -> AgiReply:
         if self._expired_command is not None:
             raise AgiTimeout(f"the connection was aborted after {self._expired_command!r}")
-        budget = self._settings.media_timeout_s if media else self._settings.command_timeout_s
+        connection = self._connection
+        if connection.closed:
+            raise self._connection_ended()
+        budget = self._media_timeout_s if media else self._command_timeout_s
         self._pending_command = line
-        self._deadline = time.monotonic() + budget + extra_s
+        self._deadline = _monotonic() + budget + extra_s
         try:
-            self._writer.write(line)
-            await self._writer.drain()
+            await connection.write(line)
+            parser = self._parser
             while True:  # the read loop is inlined: this is the hot path of every call
-                event = self._parser.next_event()
+                event = parser.next_event()
                 if type(event) is ReplyReceived:
                     return event.reply
                 if event is NEED_DATA:
-                    data = await self._reader.read(READ_CHUNK_BYTES)
-                    if not data:
+                    if connection.closed:
                         raise self._connection_ended()
-                    self._parser.feed(data)
-                elif isinstance(event, HangupReceived):
+                    await connection.wait_for_data()
+                elif type(event) is HangupReceived:
                     self._hung_up = True
                 else:
                     raise AgiProtocolError(f"unexpected {event!r} after the environment")
@@ -124,13 +230,13 @@ class FastAgiSession(AgiCommands):
         if self._expired_command is not None:
             return AgiTimeout(f"no reply to {self._expired_command!r} in time")
         self._hung_up = True
-        return AgiHangup("Asterisk closed the connection")
+        lost = self._connection.lost_error
+        return AgiHangup(f"connection lost: {lost}" if lost else "Asterisk closed the connection")
 
 
-async def read_environment(
-    reader: asyncio.StreamReader, parser: AgiParser, *, timeout_s: float
-) -> AgiEnvironment:
+async def read_environment(connection: AgiConnection, *, timeout_s: float) -> AgiEnvironment:
     """Read the `agi_*` block; AgiProtocolError on garbage, early close or timeout."""
+    parser = connection.parser
     try:
         async with asyncio.timeout(timeout_s):
             while True:
@@ -139,10 +245,9 @@ async def read_environment(
                     return event.env
                 if event is not NEED_DATA:
                     raise AgiProtocolError(f"{event!r} before the environment")
-                data = await reader.read(READ_CHUNK_BYTES)
-                if not data:
+                if connection.closed:
                     raise AgiProtocolError("peer closed before the end of the environment")
-                parser.feed(data)
+                await connection.wait_for_data()
     except TimeoutError as error:
         raise AgiProtocolError(f"no complete environment within {timeout_s} s") from error
 
@@ -175,8 +280,10 @@ class FastAgiServer:
         return len(self._connections)
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._handle_connection,
+        loop = asyncio.get_running_loop()
+        receive_buffer = memoryview(bytearray(RECEIVE_BUFFER_BYTES))
+        self._server = await loop.create_server(
+            lambda: AgiConnection(receive_buffer=receive_buffer, on_connected=self._start_call),
             self._settings.host,
             self._settings.port,
             backlog=self._settings.listen_backlog,
@@ -218,64 +325,55 @@ class FastAgiServer:
                         "call %s: Asterisk did not answer in time; aborting", session.env.uniqueid
                     )
 
-    def _peer_allowed(self, writer: asyncio.StreamWriter) -> bool:
-        peer = writer.get_extra_info("peername")
-        if not peer:
+    def _peer_allowed(self, connection: AgiConnection) -> bool:
+        peer = connection.peer
+        if not isinstance(peer, tuple) or not peer:
             return False
         address = ip_address(peer[0])
         if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         return any(address in network for network in self._settings.allowed_peers)
 
-    async def _handle_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        # The call runs in its own task so that a shutdown can cancel it without cancelling
-        # the task asyncio.start_server awaits (Python 3.11 logs that as an error).
-        call = asyncio.create_task(self._serve_connection(reader, writer))
+    def _start_call(self, connection: AgiConnection) -> None:
+        """One task per connection, kept so that a shutdown can wait for it or cancel it."""
+        call = asyncio.create_task(self._serve_connection(connection))
         self._connections.add(call)
-        try:
-            await asyncio.wait({call})
-        finally:
-            self._connections.discard(call)
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except ConnectionError as error:
-                logger.debug("connection closed with %s", error)
-        if call.cancelled():
-            logger.warning("call from %s cancelled at shutdown", writer.get_extra_info("peername"))
-        else:
-            call.result()
+        call.add_done_callback(self._call_done)
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    def _call_done(self, call: asyncio.Task[None]) -> None:
+        self._connections.discard(call)
+        if call.cancelled():
+            logger.warning("a call was cancelled at shutdown")
+            return
+        error = call.exception()
+        if error is not None:  # run_call catches everything else; this is a bug in the server
+            logger.error("FastAGI connection task failed", exc_info=error)
+
+    async def _serve_connection(self, connection: AgiConnection) -> None:
+        try:
+            await self._serve_call(connection)
+        finally:
+            connection.transport.close()
+
+    async def _serve_call(self, connection: AgiConnection) -> None:
         refusal = None
-        if not self._peer_allowed(writer):
+        if not self._peer_allowed(connection):
             refusal = "peer-not-allowed"
         elif self._closing:
             refusal = "shutting-down"
         elif len(self._connections) > self._settings.max_concurrent_calls:
             refusal = "capacity"
         if refusal is not None:
-            logger.warning(
-                "refused FastAGI connection from %s: %s", writer.get_extra_info("peername"), refusal
-            )
+            logger.warning("refused FastAGI connection from %s: %s", connection.peer, refusal)
             self._metrics.call_refused(reason=refusal)
             return
-        parser = AgiParser()
         try:
-            env = await read_environment(reader, parser, timeout_s=self._settings.header_timeout_s)
+            env = await read_environment(connection, timeout_s=self._settings.header_timeout_s)
         except (AgiProtocolError, ConnectionError) as error:
-            logger.warning(
-                "bad FastAGI request from %s: %s", writer.get_extra_info("peername"), error
-            )
+            logger.warning("bad FastAGI request from %s: %s", connection.peer, error)
             self._metrics.call_refused(reason="bad-request")
             return
-        session = FastAgiSession(
-            env=env, reader=reader, writer=writer, parser=parser, settings=self._settings
-        )
+        session = FastAgiSession(env=env, connection=connection, settings=self._settings)
         self._sessions.add(session)
         try:
             handler = self._routes.get(env.script)
