@@ -128,12 +128,12 @@ class Database:
             raise translated from exc
 
     @asynccontextmanager
-    async def runner(self) -> AsyncIterator[Runner]:
-        """One transaction for the hot paths (holds, bookings): prebuilt Core statements,
-        run on PostgreSQL straight on asyncpg (``api.statements``), no ORM session. Errors
-        are translated as in ``transaction``."""
+    async def runner(self, *, atomic: bool = True) -> AsyncIterator[Runner]:
+        """For the hot paths (availability, holds, bookings): prebuilt Core statements, run
+        on PostgreSQL straight on asyncpg (``api.statements``), no ORM session; one
+        transaction unless ``atomic=False``. Errors are translated as in ``transaction``."""
         try:
-            async with runner_transaction(self.engine) as runner:
+            async with runner_transaction(self.engine, atomic=atomic) as runner:
                 yield runner
         except TRANSLATED_ERRORS as exc:
             translated = _translated(exc)

@@ -1,5 +1,5 @@
-"""Running the hot path's prebuilt Core statements (holds, bookings) with as little CPU as
-possible: through SQLAlchemy, or on PostgreSQL straight on the asyncpg connection.
+"""Running the hot paths' prebuilt Core statements (availability, holds, bookings) with as
+little CPU as possible: through SQLAlchemy, or on PostgreSQL straight on asyncpg.
 
 Why by hand: SQLAlchemy's asyncpg adapter (a greenlet per call, DB-API cursor emulation,
 result objects) costs about 0.2 ms of CPU per statement on top of asyncpg, more than
@@ -40,6 +40,8 @@ class Runner(Protocol):
     @property
     def dialect_name(self) -> str: ...
 
+    async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Any]: ...
+
     async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any: ...
 
     async def scalar(self, statement: Executable, params: Mapping[str, Any]) -> Any: ...
@@ -57,6 +59,9 @@ class SqlAlchemyRunner:
     @property
     def dialect_name(self) -> str:
         return self._connection.dialect.name
+
+    async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Any]:
+        return list((await self._connection.execute(statement, dict(params))).all())
 
     async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any:
         return (await self._connection.execute(statement, dict(params))).one_or_none()
@@ -141,6 +146,14 @@ class AsyncpgRunner:
             arguments.append(value)
         return compiled.sql, arguments
 
+    async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Any]:
+        sql, arguments = self._arguments(statement, params)
+        try:
+            records = await self._connection.fetch(sql, *arguments)
+        except DRIVER_ERRORS as error:
+            raise _translated(error, sql, arguments) from error
+        return [FastRow(record) for record in records]
+
     async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any:
         sql, arguments = self._arguments(statement, params)
         try:
@@ -178,9 +191,11 @@ def _translated(error: Exception, sql: str, arguments: list[Any] | None) -> sa_e
 
 
 @asynccontextmanager
-async def runner_transaction(engine: AsyncEngine) -> AsyncIterator[Runner]:
-    """One transaction on a pooled connection: asyncpg directly on PostgreSQL, SQLAlchemy
-    elsewhere. Commits on success, rolls back on any exception."""
+async def runner_transaction(engine: AsyncEngine, *, atomic: bool = True) -> AsyncIterator[Runner]:
+    """A pooled connection: asyncpg directly on PostgreSQL, SQLAlchemy elsewhere. With
+    ``atomic``, one transaction (commits on success, rolls back on any exception); without,
+    each statement commits on its own on PostgreSQL (no BEGIN/COMMIT round trips, for reads
+    that need no common snapshot)."""
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "asyncpg":
         async with engine.begin() as connection:
             yield SqlAlchemyRunner(connection)
@@ -190,6 +205,9 @@ async def runner_transaction(engine: AsyncEngine) -> AsyncIterator[Runner]:
         driver = raw.driver_connection
         assert isinstance(driver, asyncpg.Connection)
         try:
+            if not atomic:
+                yield AsyncpgRunner(driver)
+                return
             async with driver.transaction():
                 yield AsyncpgRunner(driver)
         except DRIVER_ERRORS as error:  # BEGIN, COMMIT or ROLLBACK failed

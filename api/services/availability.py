@@ -5,7 +5,8 @@ counted for each candidate by correlated subqueries in the same statement, and t
 quota applied in Python (``seats``); the office and visit type are looked up only when nothing
 is free, to tell an empty answer from an unknown office or visit type. Slots
 too close to start for the policy's minimum notice are never offered. Rows are read as plain
-column tuples, not ORM objects: this is the hottest read of the service.
+column tuples, not ORM objects, through ``api.statements`` (straight on asyncpg on
+PostgreSQL): this is the hottest read of the service.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ class AvailabilityService:
             cursor -= dt.timedelta(microseconds=1)  # the bound is exclusive
         borrow_window = dt.timedelta(hours=settings.policy.borrow_window_hours)
         found: list[FreeSlot] = []
-        async with self._context.database.transaction() as session:
+        # a read: each batch may see its own snapshot (a hold re-checks the seat anyway)
+        async with self._context.database.runner(atomic=False) as runner:
             batch = max(2 * limit, MIN_BATCH)
             while len(found) < limit:
                 parameters = {
@@ -108,7 +110,7 @@ class AvailabilityService:
                     "now": now,
                     "batch": batch,
                 }
-                candidates = list((await session.execute(CANDIDATES, parameters)).all())
+                candidates = await runner.all(CANDIDATES, parameters)
                 for slot in candidates:
                     live_holds = {c.value: getattr(slot, f"held_{c.value}") for c in Channel}
                     free = free_seats(
@@ -134,7 +136,8 @@ class AvailabilityService:
                 if len(candidates) < batch:
                     break
                 cursor = candidates[-1].starts_at
-            if not found:  # tell "nothing free" from an unknown office or visit type
+        if not found:  # tell "nothing free" from an unknown office or visit type
+            async with self._context.database.transaction() as session:
                 await check_offered(
                     session, office_code=office_code, visit_type_code=visit_type_code
                 )
