@@ -36,10 +36,16 @@ import logging
 import os
 import random
 import resource
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,7 +173,9 @@ async def serve_ours(handler_path: str | None) -> None:
 
     metrics = AgiMetrics(registry=CollectorRegistry())
     factory = resolve_factory(handler_path) if handler_path else create_scripted_handler
-    settings = AgiSettings(port=0, max_concurrent_calls=100_000, listen_backlog=4096)
+    settings = AgiSettings(
+        port=0, max_concurrent_calls=100_000, listen_backlog=4096, shutdown_grace_s=5
+    )
     server = FastAgiServer(
         settings=settings, routes={"booking": factory(metrics=metrics)}, metrics=metrics
     )
@@ -198,6 +206,103 @@ async def announce_and_wait(port: int) -> None:
     await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
 
 
+# ---------------------------------------------------------------- slot service (--handler)
+
+QUIET = ("--log-level", "warning")
+ADMIN_DSN = os.environ.get("IVR_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def postgres_admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_DSN, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def prepared_database(days: int, folder: Path) -> tuple[str, str | None]:
+    """A migrated, seeded database: a fresh PostgreSQL one (its name is returned to drop it
+    afterwards), or a SQLite file in `folder` when PostgreSQL cannot be reached."""
+    from api.app import create_app
+    from api.clock import SystemClock
+    from api.settings import ApiSettings
+    from api.testing import prepare
+
+    name: str | None = f"ivr_agibench_{uuid.uuid4().hex[:8]}"
+    try:
+        await postgres_admin(f'CREATE DATABASE "{name}"')
+        url = f"{ADMIN_DSN.rsplit('/', 1)[0]}/{name}".replace(
+            "postgresql://", "postgresql+asyncpg://"
+        )
+    except (OSError, TimeoutError) as error:
+        print(f"PostgreSQL unreachable ({error!r}): the slot service runs on SQLite", flush=True)
+        name = None
+        url = f"sqlite+aiosqlite:///{folder / 'slots.sqlite3'}"
+    app = create_app(ApiSettings(database_url=url), clock=SystemClock())
+    try:
+        await prepare(app, days=days)
+    finally:
+        await app.state.services.context.database.dispose()
+    return url, name
+
+
+async def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient() as client:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"slot-service exited: {log.read_text()[-2000:]}")
+            try:
+                if (await client.get(f"{url}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"slot service at {url} not healthy after 60 s")
+            await asyncio.sleep(0.3)
+
+
+@asynccontextmanager
+async def slot_service(days: int) -> AsyncIterator[tuple[str, str]]:
+    """`slot-service serve` on a fresh database; yields its URL and the database kind."""
+    with tempfile.TemporaryDirectory(prefix="agi-bench-") as folder_name:
+        folder = Path(folder_name)
+        database_url, postgres_name = await prepared_database(days, folder)
+        port = free_port()
+        log = folder / "slot-service.log"
+        process = subprocess.Popen(
+            [str(REPO / ".venv/bin/slot-service"), "serve", "--port", str(port), *QUIET],
+            env={**os.environ, "SLOTS_DATABASE_URL": database_url},
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("wb"),
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            await wait_for_health(url, process, log)
+            yield url, "postgresql" if postgres_name else "sqlite"
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+            if postgres_name is not None:
+                await postgres_admin(f'DROP DATABASE IF EXISTS "{postgres_name}" WITH (FORCE)')
+
+
 # ---------------------------------------------------------------- callers
 
 
@@ -207,6 +312,7 @@ class CallerStats:
     loop_lags_s: list[float] = field(default_factory=list)
     completed: int = 0
     failed: int = 0
+    results: Counter[str] = field(default_factory=Counter)
 
 
 async def one_call(
@@ -269,20 +375,27 @@ async def converse(
         writer.write("".join(f"{reply}\n" for reply in replies).encode())
         replied_at = time.perf_counter()
     transcript = simulator.transcript
-    if transcript.variables.get("IVR_RESULT") == "booked" and not transcript.caller_hung_up:
+    result = transcript.variables.get("IVR_RESULT", "none")
+    if result == "fallout":
+        result += ":" + transcript.variables.get("IVR_FALLOUT_REASON", "?")
+    stats.results[result] += 1
+    if result == "booked" and not transcript.caller_hung_up:
         stats.completed += 1
     else:
         stats.failed += 1
 
 
 async def start_server_process(
-    kind: str, handler_path: str | None
+    kind: str, handler_path: str | None, env: dict[str, str] | None = None
 ) -> tuple[asyncio.subprocess.Process, int]:
     argv = [sys.executable, __file__, "--serve", kind]
     if handler_path:
         argv += ["--handler", handler_path]
     process = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        *argv,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 30)
@@ -299,28 +412,49 @@ def rss_kb(pid: int) -> int:
 
 
 async def measure_memory(port: int, pid: int, concurrent: int) -> float:
-    """RSS growth of the server with `concurrent` calls held mid-call, per call (KB)."""
+    """RSS growth of the server with `concurrent` calls held mid-call, per held call (KB).
+
+    A call that ends before the hold point (a real flow falling out early) counts as arrived,
+    so the wait cannot hang on it; the hold is released whatever happens, so that the calls
+    end and the server process can stop."""
     warmup = CallerStats()
     await asyncio.gather(*(one_call(port, warmup, None, lambda: None) for _ in range(20)))
     baseline = rss_kb(pid)
     hold = asyncio.Event()
-    arrived = 0
-    all_held = asyncio.Event()
+    held_calls = 0
+    ended_early = 0
+    all_arrived = asyncio.Event()
+
+    def arrived() -> None:
+        if held_calls + ended_early >= concurrent:
+            all_arrived.set()
 
     def held() -> None:
-        nonlocal arrived
-        arrived += 1
-        if arrived == concurrent:
-            all_held.set()
+        nonlocal held_calls
+        held_calls += 1
+        arrived()
+
+    async def call() -> None:
+        nonlocal ended_early
+        await one_call(port, stats, hold, held)
+        if not hold.is_set():
+            ended_early += 1
+            arrived()
 
     stats = CallerStats()
-    calls = [asyncio.create_task(one_call(port, stats, hold, held)) for _ in range(concurrent)]
-    await asyncio.wait_for(all_held.wait(), 120)
-    await asyncio.sleep(0.2)
-    live = rss_kb(pid)
-    hold.set()
-    await asyncio.gather(*calls)
-    return (live - baseline) / concurrent
+    calls = [asyncio.create_task(call()) for _ in range(concurrent)]
+    try:
+        await asyncio.wait_for(all_arrived.wait(), 120)
+        await asyncio.sleep(0.2)
+        live = rss_kb(pid)
+    finally:
+        hold.set()
+        await asyncio.gather(*calls, return_exceptions=True)
+    if held_calls == 0:
+        raise RuntimeError(f"no call reached command {HOLD_AFTER_COMMANDS}; {stats.failed} failed")
+    if ended_early:
+        print(f"memory: {ended_early} calls ended before the hold point", file=sys.stderr)
+    return (live - baseline) / held_calls
 
 
 async def measure_throughput(
@@ -387,9 +521,10 @@ async def run_bench(
     ramp_s: float,
     rounds: int,
     handler_path: str | None,
+    server_env: dict[str, str] | None = None,
 ) -> dict[str, object]:
     servers = [
-        ServerUnderTest("ours", *await start_server_process("ours", handler_path)),
+        ServerUnderTest("ours", *await start_server_process("ours", handler_path, server_env)),
         ServerUnderTest("panoramisk", *await start_server_process("panoramisk", None)),
     ]
     try:
@@ -403,11 +538,12 @@ async def run_bench(
                 cpu_before = cpu_seconds(server.process.pid)
                 calls_per_s, stats = await measure_throughput(server.port, concurrent, total)
                 server.cpu_ms_per_call.append(
-                    (cpu_seconds(server.process.pid) - cpu_before) * 1000 / stats.completed
+                    (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(stats.completed, 1)
                 )
                 server.calls_per_s.append(calls_per_s)
                 server.saturated.turnarounds_s += stats.turnarounds_s
                 server.saturated.failed += stats.failed
+                server.saturated.results += stats.results
         for server in servers:
             _, paced = await measure_throughput(
                 server.port, concurrent, concurrent, pacing_s, ramp_s
@@ -434,11 +570,18 @@ async def run_bench(
                 f"{int(server.figures['failed'])} failed",
                 flush=True,
             )
+            if server.saturated.failed:
+                print(f"{server.kind:>11}: saturated call results {dict(server.saturated.results)}")
     finally:
         for server in servers:
             assert server.process.stdin is not None
             server.process.stdin.close()
-            await asyncio.wait_for(server.process.wait(), 30)
+            try:
+                await asyncio.wait_for(server.process.wait(), 30)
+            except TimeoutError:
+                print(f"{server.kind} server did not stop within 30 s: killed", file=sys.stderr)
+                server.process.kill()
+                await server.process.wait()
     ours, theirs = servers[0].figures, servers[1].figures
     return {
         "concurrent_calls": concurrent,
@@ -462,6 +605,7 @@ async def run_bench(
         "kb_per_call": round(ours["kb_per_call"], 1),
         "kb_per_call_panoramisk": round(theirs["kb_per_call"], 1),
         "failed_calls": int(ours["failed"] + theirs["failed"]),
+        "call_results": dict(servers[0].saturated.results),
     }
 
 
@@ -495,6 +639,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--handler", default=None, help="route factory for our server, 'package.module:factory'"
     )
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=180,
+        help="with --handler: days of slots materialised in the slot service's fresh database",
+    )
     parser.add_argument("--serve", choices=["ours", "panoramisk"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     raise_file_limit()
@@ -513,17 +663,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{os.cpu_count()} cores)",
         flush=True,
     )
-    result = asyncio.run(
-        run_bench(
-            concurrent=args.calls_concurrent,
-            total=total,
-            pacing_s=args.pacing_ms / 1000,
-            ramp_s=args.ramp_s,
-            rounds=args.rounds,
-            handler_path=args.handler,
-        )
-    )
+    result = asyncio.run(bench_main(args, total))
     print(json.dumps(result))
+
+
+async def bench_main(args: argparse.Namespace, total: int) -> dict[str, object]:
+    options = dict(
+        concurrent=args.calls_concurrent,
+        total=total,
+        pacing_s=args.pacing_ms / 1000,
+        ramp_s=args.ramp_s,
+        rounds=args.rounds,
+        handler_path=args.handler,
+    )
+    if not args.handler:
+        return await run_bench(**options)
+    # A real flow talks to a real slot service: one on a fresh database, for this run only.
+    async with slot_service(args.days) as (url, database):
+        print(f"slot service {url} on {database}, {args.days} days of slots", flush=True)
+        result = await run_bench(**options, server_env={"IVR_SLOTS_BASE_URL": url})
+    # Only calls that ended with IVR_RESULT=booked count as completed in this mode.
+    return {**result, "booked_per_s": result["calls_per_s"], "slot_service_database": database}
 
 
 if __name__ == "__main__":
