@@ -1,9 +1,17 @@
-"""ORM rows → response bodies; times leave in the service's time zone with their offset."""
+"""ORM rows → response bodies; times leave in the service's time zone with their offset.
+
+``ModelResponse`` serves the hot routes (availability, holds, bookings): the route builds its
+response model from typed values, pydantic-core serialises it once, and FastAPI, given a
+``Response``, skips validating and encoding the model again (the route's ``response_model``
+still documents the body in OpenAPI)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
+
+from fastapi import Response
+from pydantic import BaseModel
 
 from api.models import Booking, CapacityTemplate, Closure, Office, VisitType
 from api.schemas import (
@@ -88,3 +96,10 @@ def template_out(template: CapacityTemplate) -> CapacityTemplateOut:
             "counter": template.seats_counter,
         },
     )
+
+
+class ModelResponse(Response):
+    media_type = "application/json"
+
+    def __init__(self, model: BaseModel, *, status_code: int = 200) -> None:
+        super().__init__(content=model.model_dump_json(), status_code=status_code)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from api.errors import InvalidRequest
-from api.routes.convert import booking_out, office_out, slot_out, visit_type_out
+from api.routes.convert import ModelResponse, booking_out, office_out, slot_out, visit_type_out
 from api.routes.deps import PrincipalDep, ServicesDep
 from api.schemas import (
     AvailabilityOut,
@@ -80,7 +80,7 @@ async def availability(
     visit_type: str,
     after: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
-) -> AvailabilityOut:
+) -> Response:
     if after is not None and after.tzinfo is None:
         after = after.replace(tzinfo=services.context.zone)
     found = await services.availability.earliest(
@@ -91,13 +91,13 @@ async def availability(
         limit=limit,
     )
     zone = services.context.zone
-    return AvailabilityOut(slots=[slot_out(free, zone) for free in found])
+    return ModelResponse(AvailabilityOut(slots=[slot_out(free, zone) for free in found]))
 
 
 @router.post("/holds", status_code=status.HTTP_201_CREATED, response_model=HoldOut, tags=["slots"])
 async def create_hold(
     body: HoldIn, request: Request, services: ServicesDep, principal: PrincipalDep
-) -> HoldOut:
+) -> Response:
     request.state.language = body.language
     hold = await services.holds.hold(
         slot_id=body.slot_id,
@@ -105,12 +105,13 @@ async def create_hold(
         caller_number=body.caller_number,
         language=body.language,
     )
-    return HoldOut(
+    held = HoldOut(
         hold_id=hold.id,
         slot_id=hold.slot_id,
         expires_at=hold.expires_at.astimezone(services.context.zone),
         channel=hold.channel,
     )
+    return ModelResponse(held, status_code=status.HTTP_201_CREATED)
 
 
 @router.delete("/holds/{hold_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["slots"])
@@ -128,7 +129,7 @@ async def create_booking(
     services: ServicesDep,
     principal: PrincipalDep,
     idempotency_key: IdempotencyKey = None,
-) -> BookingOut:
+) -> Response:
     request.state.language = body.language
     booking = await services.bookings.book(
         hold_id=body.hold_id,
@@ -138,7 +139,9 @@ async def create_booking(
         identity=Identity(passport_digits=body.passport_digits, birth_date=body.birth_date),
         idempotency_key=idempotency_key,
     )
-    return booking_out(booking, services.context.zone)
+    return ModelResponse(
+        booking_out(booking, services.context.zone), status_code=status.HTTP_201_CREATED
+    )
 
 
 @router.get("/bookings", response_model=list[BookingOut], tags=["bookings"])
