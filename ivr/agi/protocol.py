@@ -116,6 +116,60 @@ def parse_environment(lines: list[str]) -> AgiEnvironment:
     )
 
 
+_PLAIN_RESULT_BYTES = b"-0123456789*#ABCD"
+_new_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new__
+
+
+def _parse_common_200(raw: bytes) -> AgiReply | None:
+    """`200 result=X`, `200 result=X endpos=N`, `200 result=X (timeout)` with plain bytes
+    operations (most replies of a call); None for any other form, which the regex parses.
+
+    `raw` starts with `200 result=`, without its line ending. A fast path rather than the
+    only parser: the regex keeps the odd forms (data with spaces or parentheses, a negative
+    endpos, trailing blanks) exact."""
+    rest = raw[11:]
+    parts = rest.split()
+    count = len(parts)
+    if count == 0 or parts[0].translate(None, _PLAIN_RESULT_BYTES):
+        return None  # an empty result, or one that is not plain digits and keys
+    if count == 1 and len(parts[0]) == len(rest):
+        return _new_tuple(
+            AgiReply,
+            (
+                200,
+                parts[0].decode("utf-8", "replace"),
+                None,
+                None,
+                raw[4:].decode("utf-8", "replace"),
+            ),
+        )
+    if count == 2 and len(parts[0]) + len(parts[1]) + 1 == len(rest):
+        second = parts[1]
+        if second.startswith(b"endpos=") and second[7:].isdigit():
+            return _new_tuple(
+                AgiReply,
+                (
+                    200,
+                    parts[0].decode("utf-8", "replace"),
+                    None,
+                    int(second[7:]),
+                    raw[4:].decode("utf-8", "replace"),
+                ),
+            )
+        if second == b"(timeout)":
+            return _new_tuple(
+                AgiReply,
+                (
+                    200,
+                    parts[0].decode("utf-8", "replace"),
+                    "timeout",
+                    None,
+                    raw[4:].decode("utf-8", "replace"),
+                ),
+            )
+    return None
+
+
 def parse_reply_line(line: str) -> AgiReply:
     """Parse one complete single-line reply (not a 520 block, not HANGUP)."""
     if line.startswith("200 "):
@@ -175,6 +229,17 @@ class AgiParser:
         """Add bytes as they were read; events become available from `next_event()`."""
         if self._partial:
             data = self._partial + data
+        elif (
+            data.startswith(b"200 result=")
+            and data.find(b"\n") == len(data) - 1
+            and self._environment_lines is None
+            and self._usage_lines is None
+        ):  # the usual read: exactly one reply line
+            raw = data[:-2] if data.endswith(b"\r\n") else data[:-1]
+            reply = _parse_common_200(raw)
+            if reply is not None:
+                self._events.append(_new_tuple(ReplyReceived, (reply,)))
+                return
         *lines, self._partial = data.split(b"\n")
         if len(self._partial) > MAX_LINE_BYTES:
             raise AgiProtocolError(f"line longer than {MAX_LINE_BYTES} bytes")

@@ -255,3 +255,40 @@ def test_command_line_quotes_only_the_arguments() -> None:
     )
     with pytest.raises(ValueError):
         command_line("SET VARIABLE", "X", "1\r\nHANGUP")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"200 result=0",
+        b"200 result=-1",
+        b"200 result=12345678#",
+        b"200 result=49 endpos=8000",
+        b"200 result=0 endpos=0",
+        b"200 result=-1 endpos=-5",
+        b"200 result=12 (timeout)",
+        b"200 result= (timeout)",
+        b"200 result=",
+        b"200 result=1 (hello world)",
+        b"200 result=1 (cs)",
+        b"200 result=1\x1c",
+        b"200 result=0 endpos=12 ",
+        b"200 result=x\xff endpos=3",
+        b"200 result=0 endpos=\xd9\xa3",
+    ],
+)
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_the_fast_path_of_a_single_reply_agrees_with_the_regex(line: bytes, ending: bytes) -> None:
+    expected = parse_reply_line(line.decode("utf-8", errors="replace"))
+    whole = AgiParser(expect_environment=False)
+    whole.feed(line + ending)  # one read holding one reply: the bytes fast path
+    split = AgiParser(expect_environment=False)
+    split.feed(line[:5])  # the same reply in two reads: the line-by-line path
+    split.feed(line[5:] + ending)
+    assert whole.next_event() == split.next_event() == ReplyReceived(expected)
+
+
+@pytest.mark.parametrize("line", [b"200 result=0  endpos=12\n", b"200 result=0 endpos=x\n"])
+def test_the_fast_path_refuses_what_the_regex_refuses(line: bytes) -> None:
+    with pytest.raises(AgiProtocolError):
+        AgiParser(expect_environment=False).feed(line)
