@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/agi_bench.py [--calls-concurrent 1000] [--calls-total 3000]
                                         [--pacing-ms 1000] [--handler package.module:factory]
+                                        [--days 180]
 
 Each server runs in its own process (so its memory is measured alone); this process plays N
 concurrent callers with the fake Asterisk's simulator (tests/fakes). Every call runs the AGI
 command sequence of a full booking call by an expert caller (language, region, office, visit
 type, passport, birth date, read-back, slot offer, reference read out twice, goodbye, the
 IVR_* variables). `--handler` plugs in a real route factory for our server instead (e.g. the
-booking flow; it then needs the slot service it talks to); panoramisk always runs the script.
+booking flow): the bench then starts `slot-service serve` on a fresh PostgreSQL database
+(SQLite when PostgreSQL is unreachable, said on the output) with `--days` of slots, and only
+calls ending in IVR_RESULT=booked count (booked_per_s); panoramisk always runs the script.
 
 Three runs per server, each with N calls live at once:
 - memory: N calls held half-way through; kb_per_call is the server's RSS growth divided by N;
@@ -23,6 +26,8 @@ Three runs per server, each with N calls live at once:
 caller_loop_lag_p99_ms (how late the callers' loop wakes from a 10 ms sleep during the paced
 run) shows how much of that tail is the caller side and the machine's load. server_cpu_ms_per_call
 (CPU time of the server process per saturated call) is the figure least disturbed by other load.
+Caller time (expert_seconds, first_time_seconds: seconds of prompt audio from answer to
+booking, worst language) comes from bench/caller_time.py over build/sounds/manifest.json.
 The last line of output is one JSON object with every figure.
 """
 
@@ -667,7 +672,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(json.dumps(result))
 
 
+def caller_time_figures() -> dict[str, object]:
+    """Seconds of prompt audio heard from answer to booking (bench/caller_time.py, from the
+    real flow and build/sounds/manifest.json; `make prompts` builds them): the worst language's
+    for an expert who keys ahead and for a first-time caller, and which language that is."""
+    from bench.caller_time import SOUNDS_DIR, caller_times
+    from prompts.manifest import Manifest
+
+    figures = caller_times(Manifest.load(SOUNDS_DIR))
+    keys = ("expert_seconds", "expert_language", "first_time_seconds", "first_time_language")
+    print(
+        f"caller time (worst language): expert {figures['expert_seconds']} s "
+        f"({figures['expert_language']}), first time {figures['first_time_seconds']} s "
+        f"({figures['first_time_language']})",
+        flush=True,
+    )
+    return {key: figures[key] for key in keys}
+
+
 async def bench_main(args: argparse.Namespace, total: int) -> dict[str, object]:
+    caller_time = caller_time_figures()  # first: a missing manifest fails before the long run
+    return {**await run_servers(args, total), **caller_time}
+
+
+async def run_servers(args: argparse.Namespace, total: int) -> dict[str, object]:
     options = dict(
         concurrent=args.calls_concurrent,
         total=total,
