@@ -32,6 +32,7 @@ import signal
 import time
 from collections.abc import Callable, Mapping
 from ipaddress import IPv6Address, ip_address
+from typing import cast
 
 from prometheus_client import start_http_server
 
@@ -95,8 +96,8 @@ class AgiConnection(asyncio.BufferedProtocol):
         return self.transport.get_extra_info("peername")
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport (uvloop's does not subclass asyncio.Transport: no isinstance check)
+        self._transport = cast(asyncio.Transport, transport)
         self._on_connected(self)
 
     def get_buffer(self, sizehint: int) -> memoryview:

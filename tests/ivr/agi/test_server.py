@@ -467,3 +467,30 @@ async def test_commands_allowed_on_a_dead_channel_still_reach_asterisk(
     assert results == [0, "cs"]
     assert transcript.executed == [("NoOp", "after hangup")]
     assert not any(command.startswith("WAIT FOR DIGIT") for command in transcript.commands)
+
+
+def test_a_call_on_uvloop(metrics: AgiMetrics) -> None:
+    """uvloop's transports are not asyncio.Transport subclasses; the server must not care."""
+    import uvloop
+
+    heard: list[str | None] = []
+
+    async def handler(channel: AgiChannel) -> None:
+        heard.append(await channel.stream_file("en/ivr/welcome", "12"))
+        await channel.set_variable("IVR_RESULT", "booked")
+
+    async def call() -> str | None:
+        server = FastAgiServer(
+            settings=AgiSettings(port=0), routes={"booking": handler}, metrics=metrics
+        )
+        await server.start()
+        try:
+            transcript = await FakeAsterisk(port=server.port, caller=[Press("2")]).run()
+        finally:
+            await server.shutdown()
+        return transcript.variable("IVR_RESULT")
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(call()) == "booked"
+    assert heard == ["2"]
+    assert sample(metrics, "ivr_calls_finished_total", route="booking", ending="completed") == 1
