@@ -49,10 +49,11 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -68,6 +69,7 @@ from tests.fakes.fake_asterisk import (  # noqa: E402
 )
 
 Step = tuple[str, ...]
+T = TypeVar("T")
 
 # The AGI commands of one full booking by an English expert caller (docs/architecture.md):
 # keys 2, 1, 1, 1, passport + #, DDMMYYYY, 1 (confirm), 1 (accept); prompts as L/ivr/<id>.
@@ -391,9 +393,9 @@ async def converse(
 
 
 async def start_server_process(
-    kind: str, handler_path: str | None, env: dict[str, str] | None = None
+    kind: str, handler_path: str | None, env: dict[str, str] | None = None, loop: str = "asyncio"
 ) -> tuple[asyncio.subprocess.Process, int]:
-    argv = [sys.executable, __file__, "--serve", kind]
+    argv = [sys.executable, __file__, "--serve", kind, "--loop", loop]
     if handler_path:
         argv += ["--handler", handler_path]
     process = await asyncio.create_subprocess_exec(
@@ -527,10 +529,13 @@ async def run_bench(
     rounds: int,
     handler_path: str | None,
     server_env: dict[str, str] | None = None,
+    loop: str = "asyncio",
 ) -> dict[str, object]:
     servers = [
-        ServerUnderTest("ours", *await start_server_process("ours", handler_path, server_env)),
-        ServerUnderTest("panoramisk", *await start_server_process("panoramisk", None)),
+        ServerUnderTest(
+            "ours", *await start_server_process("ours", handler_path, server_env, loop)
+        ),
+        ServerUnderTest("panoramisk", *await start_server_process("panoramisk", None, None, loop)),
     ]
     try:
         for server in servers:
@@ -596,6 +601,7 @@ async def run_bench(
         "pacing_ms": round(pacing_s * 1000),
         "ramp_s": ramp_s,
         "handler": handler_path or "scripted-booking-sequence",
+        "event_loop": loop,
         "calls_per_s": round(ours["calls_per_s"], 1),
         "calls_per_s_panoramisk": round(theirs["calls_per_s"], 1),
         "ratio_vs_panoramisk": round(ours["calls_per_s"] / theirs["calls_per_s"], 2),
@@ -612,6 +618,17 @@ async def run_bench(
         "failed_calls": int(ours["failed"] + theirs["failed"]),
         "call_results": dict(servers[0].saturated.results),
     }
+
+
+def run_on_loop(main: Coroutine[object, object, T], loop: str) -> T:
+    """asyncio.run on the standard event loop or on uvloop's (the same for all three
+    processes of a run, so that the comparison stays fair)."""
+    if loop == "uvloop":
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(main)
+    return asyncio.run(main)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -650,16 +667,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=180,
         help="with --handler: days of slots materialised in the slot service's fresh database",
     )
+    parser.add_argument(
+        "--loop",
+        choices=["asyncio", "uvloop"],
+        default="asyncio",
+        help="event loop of the callers and of both servers (ivr serve runs on asyncio's)",
+    )
     parser.add_argument("--serve", choices=["ours", "panoramisk"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     raise_file_limit()
     if args.serve:
         logging.basicConfig(level=logging.WARNING, format=f"{args.serve} server %(message)s")
     if args.serve == "ours":
-        asyncio.run(serve_ours(args.handler))
+        run_on_loop(serve_ours(args.handler), args.loop)
         return
     if args.serve == "panoramisk":
-        asyncio.run(serve_panoramisk())
+        run_on_loop(serve_panoramisk(), args.loop)
         return
     total = args.calls_total or 2 * args.calls_concurrent
     print(
@@ -668,7 +691,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{os.cpu_count()} cores)",
         flush=True,
     )
-    result = asyncio.run(bench_main(args, total))
+    result = run_on_loop(bench_main(args, total), args.loop)
     print(json.dumps(result))
 
 
@@ -703,6 +726,7 @@ async def run_servers(args: argparse.Namespace, total: int) -> dict[str, object]
         ramp_s=args.ramp_s,
         rounds=args.rounds,
         handler_path=args.handler,
+        loop=args.loop,
     )
     if not args.handler:
         return await run_bench(**options)
