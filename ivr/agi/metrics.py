@@ -4,6 +4,9 @@ The transport counts calls (started, finished with how they ended, refused befor
 The flow's runner reports each call's business outcome through `record_outcome`, so outcomes,
 fall-out reasons and languages are counted once, by the layer that knows them.
 
+`labels()` takes a lock and validates the label values on every call; the children of the
+per-call counters are kept per label set instead (a handful of routes and endings).
+
 Errors: none of its own; prometheus_client raises `ValueError` for a label it cannot use.
 """
 
@@ -34,6 +37,8 @@ class AgiMetrics:
             registry=registry,
         )
         self._calls_active = Gauge("ivr_calls_active", "Calls in progress", registry=registry)
+        self._started_by_route: dict[str, Counter] = {}
+        self._finished_by_ending: dict[tuple[str, str], Counter] = {}
         self._outcomes = Counter(
             "ivr_call_outcomes",
             "Call results reported by the flow (booked, cancelled, fallout, hangup, error)",
@@ -48,11 +53,18 @@ class AgiMetrics:
         )
 
     def call_started(self, *, route: str) -> None:
-        self._calls_started.labels(route=route).inc()
+        started = self._started_by_route.get(route)
+        if started is None:
+            started = self._started_by_route[route] = self._calls_started.labels(route=route)
+        started.inc()
         self._calls_active.inc()
 
     def call_finished(self, *, route: str, ending: str) -> None:
-        self._calls_finished.labels(route=route, ending=ending).inc()
+        finished = self._finished_by_ending.get((route, ending))
+        if finished is None:
+            finished = self._calls_finished.labels(route=route, ending=ending)
+            self._finished_by_ending[route, ending] = finished
+        finished.inc()
         self._calls_active.dec()
 
     def call_refused(self, *, reason: str) -> None:
