@@ -13,8 +13,10 @@
    quota, the notice and the free seats, live holds included, and inserting), then a booking
    from it (identity lock, then one statement taking the hold, counting the seat, checking
    the identity limits and inserting with the Idempotency-Key), 50 concurrent asyncpg
-   connections. For comparison also the previous, cheaper limit: one statement per booking
-   without hold, identity checks or key.
+   connections; once as statements sent by the client, once as two server-side PL/pgSQL
+   functions (one round trip per step). The faster of the two is the limit. For comparison
+   also the previous, cheaper limit: one statement per booking without hold, identity
+   checks or key.
 6. Overbooked slots afterwards: seats taken (bookings and counters) above the slot's seats.
 
 The load generator's own CPU is reported too: it shares the two cores with the service.
@@ -116,6 +118,33 @@ WHERE (SELECT count(*) FROM bookings b WHERE b.identity_hash = $5::varchar
        AND b.created_at > $2 - make_interval(days => $9) AND b.status <> 'cancelled') < $10
 RETURNING id
 """
+# The same two steps as server-side functions: one round trip and one commit per step. Each
+# statement of a VOLATILE function reads a fresh snapshot, so the hold's capacity check
+# still follows its lock; RAISE rolls a refused step back whole.
+SQL_FUNCTIONS = f"""
+CREATE FUNCTION bench_hold(integer, varchar, varchar, timestamp, float8, float8, integer,
+                           float8) RETURNS varchar LANGUAGE plpgsql VOLATILE AS $body$
+DECLARE held varchar;
+BEGIN
+    {SQL_HOLD_LOCK.replace(" RETURNING id", "")};
+    IF NOT FOUND THEN RAISE EXCEPTION 'no slot %', $1; END IF;
+    {SQL_HOLD_INSERT.strip().replace("RETURNING id", "RETURNING id INTO held")};
+    IF held IS NULL THEN RAISE EXCEPTION 'hold refused'; END IF;
+    RETURN held;
+END $body$;
+CREATE FUNCTION bench_book(varchar, timestamp, varchar, varchar, varchar, varchar, float8,
+                           integer, integer, integer) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $body$
+DECLARE booked integer;
+BEGIN
+    {SQL_IDENTITY_LOCK.strip().replace("$1", "$5")};
+    {SQL_BOOK_FROM_HOLD.strip().replace("RETURNING id", "RETURNING id INTO booked")};
+    IF booked IS NULL THEN RAISE EXCEPTION 'booking refused'; END IF;
+    RETURN booked;
+END $body$;
+"""
+SQL_CALL_HOLD = "SELECT bench_hold($1, $2, $3, $4, $5, $6, $7, $8)"
+SQL_CALL_BOOK = "SELECT bench_book($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 # The previous limit, kept for comparison: one statement per booking, no hold, no identity
 # lock or limits, no idempotency key (cheaper work than the API's).
 SQL_BOOK_SINGLE = """
@@ -395,6 +424,54 @@ async def book_via_sql(
     return booked
 
 
+async def book_via_functions(
+    pool: asyncpg.Pool, policy: PolicySettings, seats: list[int], worker: int
+) -> int:
+    """Hold then book through the server-side functions: one round trip per step."""
+    booked = 0
+    for index, slot_id in enumerate(seats):
+        caller = f"+4207{worker:02d}{index:06d}"
+        async with pool.acquire() as connection:
+            hold_id = await connection.fetchval(
+                SQL_CALL_HOLD,
+                slot_id,
+                uuid.uuid4().hex,
+                caller,
+                utc_now(),
+                float(HOLD_TTL_S),
+                policy.min_hours_ahead * 3600,
+                policy.max_holds_per_caller_per_hour,
+                policy.borrow_window_hours * 3600,
+            )
+        identity_hash = identity_fingerprint(
+            key=IDENTITY_KEY,
+            passport_digits=f"{worker:03d}{index:07d}",
+            birth_date=dt.date(1970, 1, 1),  # identities other than the other runs'
+        )
+        while True:
+            try:
+                async with pool.acquire() as connection:
+                    await connection.fetchval(
+                        SQL_CALL_BOOK,
+                        hold_id,
+                        utc_now(),
+                        caller,
+                        new_reference(),
+                        identity_hash,
+                        f"fn-{worker}-{index}",
+                        policy.min_hours_ahead * 3600,
+                        policy.max_active_per_identity_and_visit_type,
+                        policy.identity_window_days,
+                        policy.max_bookings_per_identity,
+                    )
+                break
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name != "bookings_reference_key":
+                    raise
+        booked += 1
+    return booked
+
+
 async def book_via_single_statement(pool: asyncpg.Pool, seats: list[int], worker: int) -> int:
     """The previous, cheaper limit: a booking without hold, identity checks or key."""
     booked = 0
@@ -474,8 +551,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             ]
         finally:
             await connection.close()
-        api_lists, sql_lists, single_lists = await seat_lists(
-            url, arguments.bookings, arguments.clients, runs=3
+        api_lists, sql_lists, function_lists, single_lists = await seat_lists(
+            url, arguments.bookings, arguments.clients, runs=4
         )
         port = free_port()
         server = start_server(url, port, arguments.workers)
@@ -528,6 +605,22 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             )
             sql_seconds = time.perf_counter() - started
             console.print(f"raw SQL, hold + book: {sql_booked} bookings in {sql_seconds:.1f} s")
+            async with pool.acquire() as connection:
+                await connection.execute(SQL_FUNCTIONS)
+            started = time.perf_counter()
+            function_booked = sum(
+                await asyncio.gather(
+                    *(
+                        book_via_functions(pool, policy, seats, worker)
+                        for worker, seats in enumerate(function_lists)
+                    )
+                )
+            )
+            function_seconds = time.perf_counter() - started
+            console.print(
+                f"raw SQL functions, hold + book: {function_booked} bookings "
+                f"in {function_seconds:.1f} s"
+            )
             started = time.perf_counter()
             single_booked = sum(
                 await asyncio.gather(
@@ -544,7 +637,9 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
         finally:
             await pool.close()
         api_rate = api_booked / api_seconds
-        sql_rate = sql_booked / sql_seconds
+        statements_rate = sql_booked / sql_seconds
+        function_rate = function_booked / function_seconds
+        sql_rate = max(statements_rate, function_rate)  # the limit: the faster of the two
         single_rate = single_booked / single_seconds
         return {
             "slots": slots,
@@ -557,6 +652,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "bookings_per_s_api": round(api_rate, 1),
             "bookings_per_s_sql": round(sql_rate, 1),
             "ratio": round(api_rate / sql_rate, 3),
+            "bookings_per_s_sql_statements": round(statements_rate, 1),
+            "bookings_per_s_sql_functions": round(function_rate, 1),
             "bookings_per_s_sql_single_statement": round(single_rate, 1),
             "ratio_to_single_statement": round(api_rate / single_rate, 3),
             # the service's CPU, its worker processes included
