@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from typing import Any, TextIO
 from asterisk.agi import AGI
 from prometheus_client import CollectorRegistry
 
+from api.privacy import LOG_FORMAT, logging_config
 from ivr.agi.commands import AgiCommands
 from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout
 from ivr.agi.metrics import AgiMetrics
@@ -118,15 +120,19 @@ async def run_classic_call(*, agi: Any, route: str, settings: AgiSettings) -> in
     return 0
 
 
+def classic_logging_config() -> dict[str, Any]:
+    """The masked logging of the long-running commands (``api.privacy``) on stderr, which
+    Asterisk copies into its own log: caller numbers reach it through the AGI environment."""
+    config = logging_config("info")
+    config["formatters"]["masked"]["format"] = f"ivr-agi-classic {LOG_FORMAT}"
+    return config
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script `ivr-agi-classic [route]`: one call on stdin/stdout."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     route = arguments[0] if arguments else DEFAULT_ROUTE
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="ivr-agi-classic %(levelname)s %(name)s: %(message)s",
-    )
+    logging.config.dictConfig(classic_logging_config())
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
     stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     with open(os.devnull, "w") as pyst2_debug_output:  # pyst2 echoes every line to stderr

@@ -64,6 +64,14 @@ async def test_classic_agi_unknown_route_fails_with_ivr_result_error() -> None:
     assert b"no route 'nowhere'" in stderr
 
 
+async def test_classic_agi_masks_caller_numbers_in_its_log() -> None:
+    number = "+420777123456"  # a route named like a caller number lands in the error log
+    transcript, returncode, stderr = await run_classic_agi(CLASSIC, args=[number], env=ENV)
+    assert returncode == 1 and transcript.variables["IVR_RESULT"] == "error"
+    assert b"ivr-agi-classic" in stderr and b"+*********456" in stderr
+    assert b"420777123" not in stderr
+
+
 async def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "ivr-agi-classic"
     transcript, returncode, stderr = await run_classic_agi([str(script)], args=["crash"], env=ENV)
