@@ -197,8 +197,15 @@ def quote_argument(value: str) -> str:
     return f'"{value}"'
 
 
+_NEEDS_QUOTING_CARE = re.compile(r'[\r\n\0"\\]')
+
+
 def command_line(command: str, *quoted: str) -> bytes:
     """`command` (a literal such as "STREAM FILE") followed by `quoted` arguments."""
+    if not quoted:
+        return command.encode("utf-8") + b"\n"
+    if _NEEDS_QUOTING_CARE.search("".join(quoted)) is None:  # the usual case: nothing to escape
+        return (command + ' "' + '" "'.join(quoted) + '"\n').encode()
     return " ".join((command, *map(quote_argument, quoted))).encode("utf-8") + b"\n"
 
 
