@@ -175,7 +175,7 @@ async def serve_ours(handler_path: str | None) -> None:
 
     from ivr.agi.metrics import AgiMetrics
     from ivr.agi.routing import resolve_factory
-    from ivr.agi.server import FastAgiServer
+    from ivr.agi.server import FastAgiServer, freeze_startup_objects
     from ivr.agi.settings import AgiSettings
 
     metrics = AgiMetrics(registry=CollectorRegistry())
@@ -187,6 +187,7 @@ async def serve_ours(handler_path: str | None) -> None:
         settings=settings, routes={"booking": factory(metrics=metrics)}, metrics=metrics
     )
     await server.start()
+    freeze_startup_objects()  # as ivr.agi.server.serve() does in production
     await announce_and_wait(server.port)
     await server.shutdown()
 

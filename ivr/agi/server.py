@@ -27,6 +27,7 @@ The per-call boundary:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import time
@@ -430,6 +431,17 @@ async def run_call(
         metrics.call_finished(route=route, ending=ending)
 
 
+def freeze_startup_objects() -> None:
+    """Take the objects alive once the server is up (modules, settings, routes, the flow's
+    tables) out of the cyclic garbage collector's scans, for the rest of the process.
+
+    With 1,000 calls live, a full collection otherwise walks the whole import graph as well:
+    pauses of up to 86 ms were measured in the paced benchmark (p99 turnaround 20 ms), 18 ms
+    at most once frozen (p99 7 ms). Frozen objects are still freed by reference counting."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(
     *, settings: AgiSettings, routes: Mapping[str, AgiHandler], metrics: AgiMetrics
 ) -> None:
@@ -446,6 +458,7 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await server.start()
+    freeze_startup_objects()
     try:
         await stop.wait()
         logger.info("stopping: no new calls, finishing %d", server.active_connections)
@@ -453,6 +466,7 @@ async def serve(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await server.shutdown()
+        gc.unfreeze()
         if metrics_http is not None:
             metrics_http.shutdown()
             metrics_http.server_close()

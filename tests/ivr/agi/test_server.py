@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from ipaddress import IPv4Network
@@ -439,6 +440,7 @@ async def test_sigterm_stops_accepting_and_lets_the_call_finish(metrics: AgiMetr
         exposition = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
     assert 'ivr_calls_started_total{route="booking"} 1.0' in exposition
     assert "ivr_calls_active 1.0" in exposition
+    assert gc.get_freeze_count() > 0  # the startup objects are out of the collector's scans
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.sleep(0.1)
     assert not server_task.done()
@@ -447,6 +449,7 @@ async def test_sigterm_stops_accepting_and_lets_the_call_finish(metrics: AgiMetr
     release.set()
     await asyncio.wait_for(server_task, 5)
     assert (await call).variables["IVR_RESULT"] == "booked"
+    assert gc.get_freeze_count() == 0  # given back at the end
 
 
 async def test_commands_allowed_on_a_dead_channel_still_reach_asterisk(
