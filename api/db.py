@@ -7,11 +7,16 @@ rolls back on any exception, turns connection-level failures into ``DatabaseUnav
 timeout, so writers queue instead of failing; on both databases the first write of a
 seat-changing transaction is an ``UPDATE`` of the slot row, which serialises writers of that
 slot.
+
+A SQLite file whose folder is missing fails in ``do_connect``, before aiosqlite starts its
+worker thread: aiosqlite stops the thread of a failed connect without waiting for it, and a
+thread still stopping when its event loop closes dies with "Event loop is closed".
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,6 +51,12 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        folder = Path(parsed.database or "").parent
+
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _folder_must_exist(*_args: Any) -> None:
+            if parsed.database not in (None, "", ":memory:") and not folder.is_dir():
+                raise sqlite3.OperationalError(f"unable to open database file: no folder {folder}")
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

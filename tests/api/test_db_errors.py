@@ -6,13 +6,16 @@ JSON and URL character) but PostgreSQL cannot store or compare it in a text.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiosqlite.core
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 
-from api.db import _is_data_exception, _translated
+from api.db import Database, _is_data_exception, _translated
 from api.errors import DatabaseUnavailable
 from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for, prepared_app
@@ -68,3 +71,25 @@ def test_a_server_starting_up_or_shutting_down_is_unavailable(sqlstate: str) -> 
     translated = _translated(DBAPIError("SELECT 1", {}, orig))
     assert isinstance(translated, DatabaseUnavailable)
     assert translated.details["sqlstate"] == sqlstate
+
+
+async def test_a_missing_sqlite_folder_is_unavailable_before_aiosqlite_starts_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiosqlite does not wait for the worker thread of a failed connect to stop; one still
+    stopping when the test's loop closes dies with "Event loop is closed"."""
+    started: list[threading.Thread] = []
+
+    class RecordedThread(threading.Thread):
+        def start(self) -> None:
+            started.append(self)
+            super().start()
+
+    monkeypatch.setattr(aiosqlite.core, "Thread", RecordedThread)
+    database = Database(url=f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'slots.sqlite3'}")
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await database.ping()
+    finally:
+        await database.dispose()
+    assert started == []
