@@ -22,7 +22,9 @@ class AmiSettings(BaseSettings):
     ping_interval_seconds: float = Field(default=10.0, gt=0)
     ping_timeout_seconds: float = Field(default=3.0, gt=0)
     reconnect_initial_seconds: float = Field(default=0.5, gt=0)
-    reconnect_max_seconds: float = Field(default=30.0, gt=0)
+    reconnect_max_seconds: float = Field(
+        default=5.0, gt=0, description="backoff ceiling: a restarted Asterisk is found within it"
+    )
     ivr_context: str = Field(default="ivr-in", description="dialplan context where calls enter")
     callback_context: str = Field(
         default="ivr-callback", description="context dialled with the caller number on callback"
