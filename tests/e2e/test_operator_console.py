@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,8 +35,8 @@ from ivr.slots.client import SlotClient
 from tests.browser.support import chromium_page, screenshot
 from tests.e2e.ami import AmiWatcher, AmiWatchError
 from tests.e2e.conftest import AMI_SECRET, AMI_USER, SlotService
-from tests.e2e.sandbox import Sandbox
-from tests.e2e.sipp import SipEndpoint
+from tests.e2e.sandbox import Sandbox, free_port
+from tests.e2e.sipp import Caller, SipEndpoint, sipp_call
 from tests.ivr.console.harness import served
 
 pytestmark = pytest.mark.asterisk
@@ -155,6 +158,14 @@ async def operator_desk(ami: AmiWatcher) -> AsyncIterator[str]:
             await ami.action(Action="Command", Command=f"dialplan remove context {DESK_CONTEXT}")
 
 
+async def log_in_as_desk(page: Any, url: str) -> None:
+    await page.goto(url)
+    await page.fill("#username", "desk")
+    await page.fill("#password", "desk-password")
+    await page.click("#login-button")
+    await page.wait_for_selector("#ami-status.up")
+
+
 @pytest.mark.browser
 async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
     ami: AmiWatcher, sandbox: Sandbox, slot_service: SlotService, fallout_menu: None,
@@ -172,12 +183,7 @@ async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
                               timeout_seconds=10) as slots:
             console = create_console_app(settings, bridge=bridge, slots=slots)
             async with served(console) as url, chromium_page() as page:
-                await page.goto(url)
-                await page.fill("#username", "desk")
-                await page.fill("#password", "desk-password")
-                await page.click("#login-button")
-                await page.wait_for_selector("#ami-status.up")
-
+                await log_in_as_desk(page, url)
                 sipp = await waiting_caller(number, target=sip_target, workdir=tmp_path)
                 try:
                     row = page.locator('.queue[data-language="uk"] tr.caller')
@@ -271,3 +277,78 @@ async def test_bridge_started_late_resyncs_a_real_waiting_caller_with_queue_stat
     assert (caller.context.language, caller.context.office) == ("uk", "praha-zukovskeho")
     assert (caller.context.visit_type, caller.context.fallout_reason) == ("ltr-new", "no-slots")
     assert caller.joined_at <= bridge.clock()
+
+
+def user_event(kind: str, **headers: str) -> Any:
+    return lambda e: (e.get("Event") == "UserEvent" and e.get("UserEvent") == kind
+                      and all(e.get(name) == value for name, value in headers.items()))
+
+
+@pytest.mark.browser
+async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with_a_click(
+    ami: AmiWatcher, sandbox: Sandbox, slot_service: SlotService, fallout_menu: None,
+    operators_open: None, operator_desk: str, sip_target: SipEndpoint, tmp_path: Path,
+) -> None:
+    """Two waiting callers press 1 (dialplan [ivr-queue-exit]); the console lists both callbacks
+    in order with their context; one click Originates the first: the desk (the operator's
+    phone) answers, [ivr-callback] dials the caller through the trunk, and the outcome of both
+    steps (OriginateResponse, UserEvent IvrCallbackResult) is recorded and shown."""
+    first, second = "+420777100062", "+420777100063"
+    second_target = replace(sip_target, local_port=free_port(socket.SOCK_DGRAM),
+                            media_port=free_port(socket.SOCK_DGRAM), cue_port=free_port())
+    bridge = AmiBridge(AmiSettings(port=sandbox.ports.ami, username=AMI_USER,
+                                   secret=SecretStr(AMI_SECRET)))
+    settings = ConsoleSettings(operators={"desk": OperatorAccount(
+        password=SecretStr("desk-password"), interface=operator_desk, display_name="Desk")})
+    bridge_task = asyncio.create_task(bridge.run())
+    try:
+        await asyncio.wait_for(bridge.connected.wait(), 10)
+        for number, target in ((first, sip_target), (second, second_target)):
+            caller = Caller(number=number, name=f"callback-{number[1:]}", keys="1",
+                            await_hangup_s=30)
+            async with sipp_call(caller, target=target, workdir=tmp_path) as call:
+                await ami.wait_for(
+                    lambda e, n=number: (e.get("Event") == "QueueCallerJoin"
+                                         and e.get("CallerIDNum") == n),
+                    timeout_s=20, what="QueueCallerJoin")
+                await call.cue()  # 1 while waiting in operators-uk
+                await ami.wait_for(user_event("IvrCallbackRequest", CallerIDNum=number),
+                                   timeout_s=10, what="UserEvent IvrCallbackRequest")
+        async with SlotClient(base_url=slot_service.url, token=OPERATOR_TOKEN,
+                              timeout_seconds=10) as slots:
+            console = create_console_app(settings, bridge=bridge, slots=slots)
+            async with served(console) as url, chromium_page() as page:
+                await log_in_as_desk(page, url)
+                pending = page.locator("#callbacks li.callback")
+                await pending.nth(1).wait_for()
+                listed = [await pending.nth(i).inner_text() for i in range(2)]
+                assert first in listed[0] and second in listed[1]
+                assert " · uk · " in listed[0] and "no-slots" not in listed[0]
+                await screenshot(page, "console-real-callbacks")
+                assert not bridge.state.waiting_by_language().get("uk")  # they left the queue
+
+                await pending.first.locator("button").click()
+                done = page.locator("#recent-callbacks li.callback")
+                await done.first.wait_for(timeout=60_000)
+                shown = await done.first.inner_text()
+                await screenshot(page, "console-real-callback-outcome")
+                assert await page.locator("#callbacks li.callback").count() == 1
+    finally:
+        await bridge.stop()
+        await asyncio.wait_for(bridge_task, 10)
+    [called_back] = [c for c in bridge.state.callbacks.values() if c.caller_number == first]
+    assert (called_back.context.language, called_back.context.office,
+            called_back.context.visit_type) == ("uk", "praha-zukovskeho", "ltr-new")
+    assert called_back.queue == "operators-uk" and called_back.operator_interface == operator_desk
+    originated = await ami.wait_for(
+        lambda e: e.get("Event") == "OriginateResponse"
+        and str(e.get("ActionID", "")).startswith(f"ivr-callback-{called_back.callback_id}-"),
+        timeout_s=1, what="OriginateResponse")
+    assert originated["Response"] == "Success"  # the desk answered the operator's leg
+    result = await ami.wait_for(
+        user_event("IvrCallbackResult", CallbackId=str(called_back.callback_id)),
+        timeout_s=1, what="UserEvent IvrCallbackResult")
+    status = result["DialStatus"]  # the sandbox's trunk (192.0.2.10) cannot be reached
+    assert called_back.status.value == ("answered" if status == "ANSWER" else "failed")
+    assert called_back.outcome == f"caller {status.lower()}" and called_back.outcome in shown
+    print(f"\ncallback outcome: {called_back.status.value} ({called_back.outcome})")
