@@ -15,11 +15,13 @@ Exceptions leave as SQLAlchemy's own (``DBAPIError`` subclasses with the asyncpg
     asyncpg.PostgresError ─┬─ IntegrityConstraintViolationError → sqlalchemy IntegrityError
                            ├─ SQLSTATE class 22 (data)          → sqlalchemy DataError
                            └─ any other                         → sqlalchemy DBAPIError
-    asyncpg.InterfaceError, PostgresConnectionError, OSError    → sqlalchemy OperationalError
+    connection lost (class 08 and 57, InterfaceError, OSError…)  → sqlalchemy OperationalError,
+                                                                  the connection invalidated
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -177,13 +179,23 @@ class AsyncpgRunner:
         return int(status.rsplit(" ", 1)[-1])  # "UPDATE 1", "INSERT 0 1"
 
 
-DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+# the connection is gone or unusable: the server shut down or restarted (class 08 and 57),
+# the socket failed, or the protocol was left mid-operation
+CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+DRIVER_ERRORS = (asyncpg.PostgresError, *CONNECTION_LOST)
 
 
 def _translated(error: Exception, sql: str, arguments: list[Any] | None) -> sa_exc.DBAPIError:
     if isinstance(error, asyncpg.IntegrityConstraintViolationError):
         return sa_exc.IntegrityError(sql, arguments, error)
-    if isinstance(error, (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)):
+    if isinstance(error, CONNECTION_LOST):
         return sa_exc.OperationalError(sql, arguments, error)
     if str(getattr(error, "sqlstate", "")).startswith("22"):
         return sa_exc.DataError(sql, arguments, error)
@@ -217,4 +229,8 @@ async def runner_transaction(engine: AsyncEngine, *, atomic: bool = True) -> Asy
             raise translated from error
         except sa_exc.OperationalError as error:  # a statement lost the connection
             await connection.invalidate(error.orig if isinstance(error.orig, Exception) else None)
+            raise
+        except asyncio.CancelledError:
+            # cancelled mid-statement: the connection may still be busy; never reuse it
+            await connection.invalidate()
             raise
