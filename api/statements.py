@@ -153,7 +153,7 @@ class AsyncpgRunner:
         try:
             records = await self._connection.fetch(sql, *arguments)
         except DRIVER_ERRORS as error:
-            raise _translated(error, sql, arguments) from error
+            raise sqlalchemy_error(error, sql, arguments) from error
         return [FastRow(record) for record in records]
 
     async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any:
@@ -161,7 +161,7 @@ class AsyncpgRunner:
         try:
             records = await self._connection.fetch(sql, *arguments)
         except DRIVER_ERRORS as error:
-            raise _translated(error, sql, arguments) from error
+            raise sqlalchemy_error(error, sql, arguments) from error
         if len(records) > 1:
             raise sa_exc.MultipleResultsFound("more than one row where one at most was expected")
         return FastRow(records[0]) if records else None
@@ -175,7 +175,7 @@ class AsyncpgRunner:
         try:
             status = await self._connection.execute(sql, *arguments)
         except DRIVER_ERRORS as error:
-            raise _translated(error, sql, arguments) from error
+            raise sqlalchemy_error(error, sql, arguments) from error
         return int(status.rsplit(" ", 1)[-1])  # "UPDATE 1", "INSERT 0 1"
 
 
@@ -192,7 +192,7 @@ CONNECTION_LOST = (
 DRIVER_ERRORS = (asyncpg.PostgresError, *CONNECTION_LOST)
 
 
-def _translated(error: Exception, sql: str, arguments: list[Any] | None) -> sa_exc.DBAPIError:
+def sqlalchemy_error(error: Exception, sql: str, arguments: list[Any] | None) -> sa_exc.DBAPIError:
     if isinstance(error, asyncpg.IntegrityConstraintViolationError):
         return sa_exc.IntegrityError(sql, arguments, error)
     if isinstance(error, CONNECTION_LOST):
@@ -223,7 +223,7 @@ async def runner_transaction(engine: AsyncEngine, *, atomic: bool = True) -> Asy
             async with driver.transaction():
                 yield AsyncpgRunner(driver)
         except DRIVER_ERRORS as error:  # BEGIN, COMMIT or ROLLBACK failed
-            translated = _translated(error, "BEGIN/COMMIT", None)
+            translated = sqlalchemy_error(error, "BEGIN/COMMIT", None)
             if isinstance(translated, sa_exc.OperationalError):
                 await connection.invalidate(error)  # never back into the pool
             raise translated from error

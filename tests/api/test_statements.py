@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import asyncpg
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
@@ -14,10 +15,8 @@ from api.errors import InvalidRequest
 from api.models import Hold, Slot
 from api.services.holds import INSERT_HOLD
 from api.settings import ApiSettings
-from api.statements import AsyncpgRunner
+from api.statements import AsyncpgRunner, sqlalchemy_error
 from api.testing import prepare
-
-pytestmark = pytest.mark.postgres
 
 MOMENT = dt.datetime(2026, 12, 7, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
@@ -35,6 +34,7 @@ def hold_values(hold_id: str, slot_id: int, caller: str = "+420601000001") -> di
     }
 
 
+@pytest.mark.postgres
 async def test_asyncpg_runner_round_trip_and_errors(postgres_url: str) -> None:
     app = create_app(ApiSettings(database_url=postgres_url, database_pool_size=2))
     database = app.state.services.context.database
@@ -70,3 +70,21 @@ async def test_asyncpg_runner_round_trip_and_errors(postgres_url: str) -> None:
             )
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (asyncpg.exceptions.AdminShutdownError("terminating connection"), sa_exc.OperationalError),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed"), sa_exc.OperationalError),
+        (asyncpg.exceptions.InternalClientError("another operation"), sa_exc.OperationalError),
+        (ConnectionResetError(), sa_exc.OperationalError),
+        (asyncpg.exceptions.UniqueViolationError("duplicate key"), sa_exc.IntegrityError),
+        (asyncpg.exceptions.CharacterNotInRepertoireError("NUL"), sa_exc.DataError),
+        (asyncpg.exceptions.UndefinedTableError("no table"), sa_exc.DBAPIError),
+    ],
+)
+def test_driver_errors_leave_as_sqlalchemys(error: Exception, expected: type) -> None:
+    translated = sqlalchemy_error(error, "SELECT 1", [])
+    assert type(translated) is expected
+    assert translated.orig is error
