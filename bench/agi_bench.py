@@ -22,7 +22,8 @@ Three runs per server, each with N calls live at once:
   time of mean `--pacing-ms` (default 1 s; real prompts last 1-5 s), so all N are live at
   once for most of the run: turnaround_p99_ms, the time from the fake Asterisk writing a
   reply to reading our next command, as the caller side sees it (it includes the caller
-  process's own scheduling delays on a shared machine).
+  process's own scheduling delays on a shared machine); `--paced-rounds` (2) per server,
+  alternated like the saturated rounds, the median of the rounds' p99 counts.
 caller_loop_lag_p99_ms (how late the callers' loop wakes from a 10 ms sleep during the paced
 run) shows how much of that tail is the caller side and the machine's load. server_cpu_ms_per_call
 (CPU time of the server process per saturated call) is the figure least disturbed by other load.
@@ -519,6 +520,9 @@ class ServerUnderTest:
     cpu_ms_per_call: list[float] = field(default_factory=list)
     saturated: CallerStats = field(default_factory=CallerStats)
     figures: dict[str, float] = field(default_factory=dict)
+    paced_p50_ms: list[float] = field(default_factory=list)
+    paced_p99_ms: list[float] = field(default_factory=list)
+    paced_lag_p99_ms: list[float] = field(default_factory=list)
 
 
 async def run_bench(
@@ -528,6 +532,7 @@ async def run_bench(
     pacing_s: float,
     ramp_s: float,
     rounds: int,
+    paced_rounds: int,
     handler_path: str | None,
     server_env: dict[str, str] | None = None,
     loop: str = "asyncio",
@@ -555,20 +560,32 @@ async def run_bench(
                 server.saturated.turnarounds_s += stats.turnarounds_s
                 server.saturated.failed += stats.failed
                 server.saturated.results += stats.results
+        # The paced runs are alternated too: their tail follows the machine's load.
+        for _ in range(paced_rounds):
+            for server in servers:
+                _, paced = await measure_throughput(
+                    server.port, concurrent, concurrent, pacing_s, ramp_s
+                )
+                server.paced_p50_ms.append(statistics.median(paced.turnarounds_s) * 1000)
+                server.paced_p99_ms.append(p99(paced.turnarounds_s) * 1000)
+                server.paced_lag_p99_ms.append(p99(paced.loop_lags_s) * 1000)
+                server.saturated.failed += paced.failed
         for server in servers:
-            _, paced = await measure_throughput(
-                server.port, concurrent, concurrent, pacing_s, ramp_s
-            )
             server.figures.update(
                 calls_per_s=statistics.median(server.calls_per_s),
                 cpu_ms_per_call=statistics.median(server.cpu_ms_per_call),
-                turnaround_p50_ms=statistics.median(paced.turnarounds_s) * 1000,
-                turnaround_p99_ms=p99(paced.turnarounds_s) * 1000,
-                caller_loop_lag_p99_ms=p99(paced.loop_lags_s) * 1000,
+                turnaround_p50_ms=statistics.median(server.paced_p50_ms),
+                turnaround_p99_ms=statistics.median(server.paced_p99_ms),
+                caller_loop_lag_p99_ms=statistics.median(server.paced_lag_p99_ms),
                 turnaround_p99_ms_saturated=p99(server.saturated.turnarounds_s) * 1000,
-                failed=server.saturated.failed + paced.failed,
+                failed=server.saturated.failed,
             )
             rounds_text = ", ".join(f"{rate:.1f}" for rate in server.calls_per_s)
+            paced_text = ", ".join(
+                f"{tail:.1f} (lag {lag:.1f})"
+                for tail, lag in zip(server.paced_p99_ms, server.paced_lag_p99_ms, strict=True)
+            )
+            print(f"{server.kind:>11}: paced rounds' p99 turnaround ms {paced_text}", flush=True)
             print(
                 f"{server.kind:>11}: saturated {rounds_text}"
                 f" calls/s (p99 turnaround {server.figures['turnaround_p99_ms_saturated']:.0f}"
@@ -598,6 +615,7 @@ async def run_bench(
         "concurrent_calls": concurrent,
         "total_calls_per_round": total,
         "rounds": rounds,
+        "paced_rounds": paced_rounds,
         "agi_commands_per_call": len(BOOKING_STEPS),
         "pacing_ms": round(pacing_s * 1000),
         "ramp_s": ramp_s,
@@ -646,6 +664,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         type=int,
         default=3,
         help="saturated rounds per server, alternated; the median counts",
+    )
+    parser.add_argument(
+        "--paced-rounds",
+        type=int,
+        default=2,
+        help="paced runs per server, alternated; the median of their p99 counts",
     )
     parser.add_argument(
         "--pacing-ms",
@@ -726,6 +750,7 @@ async def run_servers(args: argparse.Namespace, total: int) -> dict[str, object]
         pacing_s=args.pacing_ms / 1000,
         ramp_s=args.ramp_s,
         rounds=args.rounds,
+        paced_rounds=args.paced_rounds,
         handler_path=args.handler,
         loop=args.loop,
     )
