@@ -150,11 +150,16 @@ def sandbox(built_prompts: Path, slot_service: SlotService,
         box.run("stop", timeout_s=120)
 
 
-@pytest.fixture
-def sip_target(sandbox: Sandbox) -> SipEndpoint:
+def caller_endpoint(sandbox: Sandbox) -> SipEndpoint:
+    """The sandbox's SIP port and free local ports for one SIPp caller."""
     return SipEndpoint(host="127.0.0.1", port=sandbox.ports.sip,
                        local_port=free_port(socket.SOCK_DGRAM),
                        media_port=free_port(socket.SOCK_DGRAM), cue_port=free_port())
+
+
+@pytest.fixture
+def sip_target(sandbox: Sandbox) -> SipEndpoint:
+    return caller_endpoint(sandbox)
 
 
 @pytest.fixture

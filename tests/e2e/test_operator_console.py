@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +32,8 @@ from ivr.console.settings import ConsoleSettings, OperatorAccount
 from ivr.slots.client import SlotClient
 from tests.browser.support import chromium_page, screenshot
 from tests.e2e.ami import AmiWatcher, AmiWatchError
-from tests.e2e.conftest import AMI_SECRET, AMI_USER, SlotService
-from tests.e2e.sandbox import Sandbox, free_port
+from tests.e2e.conftest import AMI_SECRET, AMI_USER, SlotService, caller_endpoint
+from tests.e2e.sandbox import Sandbox
 from tests.e2e.sipp import Caller, SipEndpoint, sipp_call
 from tests.ivr.console.harness import served
 
@@ -294,8 +292,7 @@ async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with
     phone) answers, [ivr-callback] dials the caller through the trunk, and the outcome of both
     steps (OriginateResponse, UserEvent IvrCallbackResult) is recorded and shown."""
     first, second = "+420777100062", "+420777100063"
-    second_target = replace(sip_target, local_port=free_port(socket.SOCK_DGRAM),
-                            media_port=free_port(socket.SOCK_DGRAM), cue_port=free_port())
+    second_target = caller_endpoint(sandbox)
     bridge = AmiBridge(AmiSettings(port=sandbox.ports.ami, username=AMI_USER,
                                    secret=SecretStr(AMI_SECRET)))
     settings = ConsoleSettings(operators={"desk": OperatorAccount(
