@@ -51,3 +51,13 @@ async def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def book_first_slot(page: Any, *, passport: str, birth_date: str, shot: str) -> str:
+    """In the open booking form: identity, *Book* on the earliest slot; the reference shown."""
+    await page.fill("#bk-passport", passport)
+    await page.fill("#bk-birth-date", birth_date)
+    await page.locator("#slot-list li.slot button.book").first.click()
+    await page.wait_for_selector("#booking-result:not([hidden])")
+    await screenshot(page, shot)
+    return str(await page.inner_text("#booking-reference")).strip()

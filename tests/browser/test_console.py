@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import chromium_page, screenshot
+from tests.browser.support import book_first_slot, chromium_page, screenshot
 from tests.ivr.console.harness import (
     OPERATOR,
     PASSWORD,
@@ -49,12 +49,8 @@ async def test_operator_sees_the_caller_gets_the_screen_pop_and_books(tmp_path: 
         await page.locator("#slot-list li.slot").first.wait_for()
         await screenshot(page, "console-screen-pop")
 
-        await page.fill("#bk-passport", "12345678")
-        await page.fill("#bk-birth-date", "1990-04-01")
-        await page.locator("#slot-list li.slot button.book").first.click()
-        await page.wait_for_selector("#booking-result:not([hidden])")
-        reference = (await page.inner_text("#booking-reference")).strip()
-        await screenshot(page, "console-booked")
+        reference = await book_first_slot(page, passport="12345678", birth_date="1990-04-01",
+                                          shot="console-booked")
 
         async with stack.slot_service() as api:
             response = await api.get(f"/bookings/{reference}",
@@ -98,13 +94,10 @@ async def test_wrong_password_callback_manual_booking_and_pause(tmp_path: Path) 
         await page.select_option("#bk-language", "vi")
         await page.select_option("#bk-office", "kladno")
         await page.select_option("#bk-visit-type", "biometrics")
-        await page.fill("#bk-passport", "99887766")
-        await page.fill("#bk-birth-date", "2001-02-03")
         await page.click("#find-slots")
-        await page.locator("#slot-list li.slot button.book").first.click()
-        await page.wait_for_selector("#booking-result:not([hidden])")
-        manual_reference = (await page.inner_text("#booking-reference")).strip()
-        await screenshot(page, "console-manual-booking")
+        manual_reference = await book_first_slot(page, passport="99887766",
+                                                 birth_date="2001-02-03",
+                                                 shot="console-manual-booking")
         async with stack.slot_service() as api:
             manual = (await api.get(f"/bookings/{manual_reference}",
                                     params={"caller_number": "+420777000999"})).json()

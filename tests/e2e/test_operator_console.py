@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
@@ -30,7 +31,7 @@ from ivr.ami.settings import AmiSettings
 from ivr.console.app import create_console_app
 from ivr.console.settings import ConsoleSettings, OperatorAccount
 from ivr.slots.client import SlotClient
-from tests.browser.support import chromium_page, screenshot
+from tests.browser.support import book_first_slot, chromium_page, screenshot
 from tests.e2e.ami import AmiWatcher, AmiWatchError
 from tests.e2e.conftest import AMI_SECRET, AMI_USER, SlotService, caller_endpoint
 from tests.e2e.sandbox import Sandbox
@@ -156,6 +157,27 @@ async def operator_desk(ami: AmiWatcher) -> AsyncIterator[str]:
             await ami.action(Action="Command", Command=f"dialplan remove context {DESK_CONTEXT}")
 
 
+@pytest.fixture
+async def desk_bridge(sandbox: Sandbox) -> AsyncIterator[AmiBridge]:
+    """The console's AMI bridge on the session's Asterisk, logged in; stopped afterwards."""
+    bridge = AmiBridge(AmiSettings(port=sandbox.ports.ami, username=AMI_USER,
+                                   secret=SecretStr(AMI_SECRET)))
+    task = asyncio.create_task(bridge.run())
+    try:
+        await asyncio.wait_for(bridge.connected.wait(), 10)
+        yield bridge
+    finally:
+        await bridge.stop()
+        await asyncio.wait_for(task, 10)
+
+
+def desk_console(*, bridge: AmiBridge, slots: SlotClient, desk: str) -> FastAPI:
+    """The console app with one operator account, "desk", whose phone is ``desk``."""
+    settings = ConsoleSettings(operators={"desk": OperatorAccount(
+        password=SecretStr("desk-password"), interface=desk, display_name="Desk")})
+    return create_console_app(settings, bridge=bridge, slots=slots)
+
+
 async def log_in_as_desk(page: Any, url: str) -> None:
     await page.goto(url)
     await page.fill("#username", "desk")
@@ -166,69 +188,57 @@ async def log_in_as_desk(page: Any, url: str) -> None:
 
 @pytest.mark.browser
 async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
-    ami: AmiWatcher, sandbox: Sandbox, slot_service: SlotService, fallout_menu: None,
+    ami: AmiWatcher, desk_bridge: AmiBridge, slot_service: SlotService, fallout_menu: None,
     operators_open: None, operator_desk: str, sip_target: SipEndpoint, tmp_path: Path,
 ) -> None:
     number = "+420777100060"
-    bridge = AmiBridge(AmiSettings(port=sandbox.ports.ami, username=AMI_USER,
-                                   secret=SecretStr(AMI_SECRET)))
-    settings = ConsoleSettings(operators={"desk": OperatorAccount(
-        password=SecretStr("desk-password"), interface=operator_desk, display_name="Desk")})
-    bridge_task = asyncio.create_task(bridge.run())
-    try:
-        await asyncio.wait_for(bridge.connected.wait(), 10)
-        async with SlotClient(base_url=slot_service.url, token=OPERATOR_TOKEN,
-                              timeout_seconds=10) as slots:
-            console = create_console_app(settings, bridge=bridge, slots=slots)
-            async with served(console) as url, chromium_page() as page:
-                await log_in_as_desk(page, url)
-                sipp = await waiting_caller(number, target=sip_target, workdir=tmp_path)
-                try:
-                    row = page.locator('.queue[data-language="uk"] tr.caller')
-                    await row.wait_for(timeout=20_000)
-                    text = await row.inner_text()
-                    assert number in text and "no-slots" in text
-                    await screenshot(page, "console-real-call-waiting")
+    bridge = desk_bridge
+    async with SlotClient(base_url=slot_service.url, token=OPERATOR_TOKEN,
+                          timeout_seconds=10) as slots:
+        console = desk_console(bridge=bridge, slots=slots, desk=operator_desk)
+        async with served(console) as url, chromium_page() as page:
+            await log_in_as_desk(page, url)
+            sipp = await waiting_caller(number, target=sip_target, workdir=tmp_path)
+            try:
+                row = page.locator('.queue[data-language="uk"] tr.caller')
+                await row.wait_for(timeout=20_000)
+                text = await row.inner_text()
+                assert number in text and "no-slots" in text
+                await screenshot(page, "console-real-call-waiting")
 
-                    # through the bridge: panoramisk 1.4 takes QueueAdd's "Added interface to
-                    # queue" for the start of a list and never completes it unless as_list=False
-                    await bridge.action({"Action": "QueueAdd", "Queue": "operators-uk",
-                                         "Interface": operator_desk, "MemberName": "Desk",
-                                         "Paused": "false"}, as_list=False)
-                    await page.wait_for_selector("#screen-pop:not([hidden])", timeout=30_000)
-                    assert await page.input_value("#bk-caller-number") == number
-                    assert await page.input_value("#bk-language") == "uk"
-                    assert await page.input_value("#bk-office") == "praha-zukovskeho"
-                    assert await page.input_value("#bk-visit-type") == "ltr-new"
-                    await page.locator("#slot-list li.slot").first.wait_for()
-                    await page.fill("#bk-passport", "70605040")
-                    await page.fill("#bk-birth-date", "1985-11-30")
-                    await page.locator("#slot-list li.slot button.book").first.click()
-                    await page.wait_for_selector("#booking-result:not([hidden])")
-                    reference = (await page.inner_text("#booking-reference")).strip()
-                    await screenshot(page, "console-real-call-booked")
-                    on_the_line = bridge.state.connected_to(operator_desk)
-                    assert on_the_line is not None and on_the_line.caller_number == number
-                    # the operator ends the call; SIPp expects Asterisk's BYE
-                    await bridge.action({"Action": "Hangup", "Channel": on_the_line.channel})
-                except Exception:
-                    if sipp.returncode is None:
-                        sipp.kill()
-                    await sipp.wait()
-                    raise
-                _, stderr = await asyncio.wait_for(sipp.communicate(), 30)
-                assert sipp.returncode == 0, f"SIPp: no clean BYE from Asterisk: {stderr[-500:]!r}"
-                async with asyncio.timeout(10):  # today's figures count the call at hang-up
-                    while not bridge.state.figures.calls["uk"]:
-                        await asyncio.sleep(0.05)
-                figures = bridge.state.figures.as_dict()
-                assert figures["fallout_reasons"] == {"no-slots": 1}
-                assert figures["bookings_by_channel"] == {"phone": 0, "operator": 1}
-                assert figures["answered_by_operator"] == 1
-                await page.wait_for_selector("#screen-pop[hidden]", state="attached")
-    finally:
-        await bridge.stop()
-        await asyncio.wait_for(bridge_task, 10)
+                # through the bridge: panoramisk 1.4 takes QueueAdd's "Added interface to
+                # queue" for the start of a list and never completes it unless as_list=False
+                await bridge.action({"Action": "QueueAdd", "Queue": "operators-uk",
+                                     "Interface": operator_desk, "MemberName": "Desk",
+                                     "Paused": "false"}, as_list=False)
+                await page.wait_for_selector("#screen-pop:not([hidden])", timeout=30_000)
+                assert await page.input_value("#bk-caller-number") == number
+                assert await page.input_value("#bk-language") == "uk"
+                assert await page.input_value("#bk-office") == "praha-zukovskeho"
+                assert await page.input_value("#bk-visit-type") == "ltr-new"
+                await page.locator("#slot-list li.slot").first.wait_for()
+                reference = await book_first_slot(page, passport="70605040",
+                                                  birth_date="1985-11-30",
+                                                  shot="console-real-call-booked")
+                on_the_line = bridge.state.connected_to(operator_desk)
+                assert on_the_line is not None and on_the_line.caller_number == number
+                # the operator ends the call; SIPp expects Asterisk's BYE
+                await bridge.action({"Action": "Hangup", "Channel": on_the_line.channel})
+            except Exception:
+                if sipp.returncode is None:
+                    sipp.kill()
+                await sipp.wait()
+                raise
+            _, stderr = await asyncio.wait_for(sipp.communicate(), 30)
+            assert sipp.returncode == 0, f"SIPp: no clean BYE from Asterisk: {stderr[-500:]!r}"
+            async with asyncio.timeout(10):  # today's figures count the call at hang-up
+                while not bridge.state.figures.calls["uk"]:
+                    await asyncio.sleep(0.05)
+            figures = bridge.state.figures.as_dict()
+            assert figures["fallout_reasons"] == {"no-slots": 1}
+            assert figures["bookings_by_channel"] == {"phone": 0, "operator": 1}
+            assert figures["answered_by_operator"] == 1
+            await page.wait_for_selector("#screen-pop[hidden]", state="attached")
     async with httpx.AsyncClient(base_url=slot_service.url, timeout=10,
                                  headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}) as api:
         response = await api.get(f"/bookings/{reference}", params={"caller_number": number})
@@ -284,7 +294,8 @@ def user_event(kind: str, **headers: str) -> Any:
 
 @pytest.mark.browser
 async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with_a_click(
-    ami: AmiWatcher, sandbox: Sandbox, slot_service: SlotService, fallout_menu: None,
+    ami: AmiWatcher, sandbox: Sandbox, desk_bridge: AmiBridge,
+    slot_service: SlotService, fallout_menu: None,
     operators_open: None, operator_desk: str, sip_target: SipEndpoint, tmp_path: Path,
 ) -> None:
     """Two waiting callers press 1 (dialplan [ivr-queue-exit]); the console lists both callbacks
@@ -293,46 +304,37 @@ async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with
     steps (OriginateResponse, UserEvent IvrCallbackResult) is recorded and shown."""
     first, second = "+420777100062", "+420777100063"
     second_target = caller_endpoint(sandbox)
-    bridge = AmiBridge(AmiSettings(port=sandbox.ports.ami, username=AMI_USER,
-                                   secret=SecretStr(AMI_SECRET)))
-    settings = ConsoleSettings(operators={"desk": OperatorAccount(
-        password=SecretStr("desk-password"), interface=operator_desk, display_name="Desk")})
-    bridge_task = asyncio.create_task(bridge.run())
-    try:
-        await asyncio.wait_for(bridge.connected.wait(), 10)
-        for number, target in ((first, sip_target), (second, second_target)):
-            caller = Caller(number=number, name=f"callback-{number[1:]}", keys="1",
-                            await_hangup_s=30)
-            async with sipp_call(caller, target=target, workdir=tmp_path) as call:
-                await ami.wait_for(
-                    lambda e, n=number: (e.get("Event") == "QueueCallerJoin"
-                                         and e.get("CallerIDNum") == n),
-                    timeout_s=20, what="QueueCallerJoin")
-                await call.cue()  # 1 while waiting in operators-uk
-                await ami.wait_for(user_event("IvrCallbackRequest", CallerIDNum=number),
-                                   timeout_s=10, what="UserEvent IvrCallbackRequest")
-        async with SlotClient(base_url=slot_service.url, token=OPERATOR_TOKEN,
-                              timeout_seconds=10) as slots:
-            console = create_console_app(settings, bridge=bridge, slots=slots)
-            async with served(console) as url, chromium_page() as page:
-                await log_in_as_desk(page, url)
-                pending = page.locator("#callbacks li.callback")
-                await pending.nth(1).wait_for()
-                listed = [await pending.nth(i).inner_text() for i in range(2)]
-                assert first in listed[0] and second in listed[1]
-                assert " · uk · " in listed[0] and "no-slots" not in listed[0]
-                await screenshot(page, "console-real-callbacks")
-                assert not bridge.state.waiting_by_language().get("uk")  # they left the queue
+    bridge = desk_bridge
+    for number, target in ((first, sip_target), (second, second_target)):
+        caller = Caller(number=number, name=f"callback-{number[1:]}", keys="1",
+                        await_hangup_s=30)
+        async with sipp_call(caller, target=target, workdir=tmp_path) as call:
+            await ami.wait_for(
+                lambda e, n=number: (e.get("Event") == "QueueCallerJoin"
+                                     and e.get("CallerIDNum") == n),
+                timeout_s=20, what="QueueCallerJoin")
+            await call.cue()  # 1 while waiting in operators-uk
+            await ami.wait_for(user_event("IvrCallbackRequest", CallerIDNum=number),
+                               timeout_s=10, what="UserEvent IvrCallbackRequest")
+    async with SlotClient(base_url=slot_service.url, token=OPERATOR_TOKEN,
+                          timeout_seconds=10) as slots:
+        console = desk_console(bridge=bridge, slots=slots, desk=operator_desk)
+        async with served(console) as url, chromium_page() as page:
+            await log_in_as_desk(page, url)
+            pending = page.locator("#callbacks li.callback")
+            await pending.nth(1).wait_for()
+            listed = [await pending.nth(i).inner_text() for i in range(2)]
+            assert first in listed[0] and second in listed[1]
+            assert " · uk · " in listed[0] and "no-slots" not in listed[0]
+            await screenshot(page, "console-real-callbacks")
+            assert not bridge.state.waiting_by_language().get("uk")  # they left the queue
 
-                await pending.first.locator("button").click()
-                done = page.locator("#recent-callbacks li.callback")
-                await done.first.wait_for(timeout=60_000)
-                shown = await done.first.inner_text()
-                await screenshot(page, "console-real-callback-outcome")
-                assert await page.locator("#callbacks li.callback").count() == 1
-    finally:
-        await bridge.stop()
-        await asyncio.wait_for(bridge_task, 10)
+            await pending.first.locator("button").click()
+            done = page.locator("#recent-callbacks li.callback")
+            await done.first.wait_for(timeout=60_000)
+            shown = await done.first.inner_text()
+            await screenshot(page, "console-real-callback-outcome")
+            assert await page.locator("#callbacks li.callback").count() == 1
     [called_back] = [c for c in bridge.state.callbacks.values() if c.caller_number == first]
     assert (called_back.context.language, called_back.context.office,
             called_back.context.visit_type) == ("uk", "praha-zukovskeho", "ltr-new")
