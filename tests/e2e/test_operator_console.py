@@ -325,7 +325,8 @@ async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with
             await pending.nth(1).wait_for()
             listed = [await pending.nth(i).inner_text() for i in range(2)]
             assert first in listed[0] and second in listed[1]
-            assert " · uk · " in listed[0] and "no-slots" not in listed[0]
+            assert " · uk · Prague, Žukovského street · " in listed[0]  # language, office
+            assert "Long-term residence permit, new application" in listed[0]  # visit type
             await screenshot(page, "console-real-callbacks")
             assert not bridge.state.waiting_by_language().get("uk")  # they left the queue
 
