@@ -27,6 +27,8 @@
 #   IVR_SANDBOX_AGI_HOST  FastAGI server host     (127.0.0.1)
 #   IVR_SANDBOX_AGI_PORT  FastAGI server port     (4573)
 #   IVR_SANDBOX_MIRROR    Debian mirror           (http://deb.debian.org/debian)
+#   IVR_SANDBOX_TRUNK     host:port of the carrier trunk's contact, where callbacks are dialled
+#                         (the example's 192.0.2.10:5060; the tests put a SIPp callee there)
 #   IVR_SANDBOX_ENV_FILE  file of KEY=value lines passed to Asterisk's environment (for the
 #                         classic AGI process, which inherits it)
 set -euo pipefail
@@ -43,6 +45,7 @@ AGI_HOST=${IVR_SANDBOX_AGI_HOST:-127.0.0.1}
 AGI_PORT=${IVR_SANDBOX_AGI_PORT:-4573}
 MIRROR=${IVR_SANDBOX_MIRROR:-http://deb.debian.org/debian}
 ENV_FILE=${IVR_SANDBOX_ENV_FILE:-}
+TRUNK=${IVR_SANDBOX_TRUNK:-}
 LANGUAGES=(cs en uk ru vi)
 PACKAGES=(asterisk asterisk-core-sounds-en asterisk-moh-opsound-gsm python3 python3-venv)
 
@@ -160,6 +163,9 @@ generate_config() {
     cp "$f" "$out/$(basename "$f")"
   done
   sed -E -i "s|^bind *=.*|bind=127.0.0.1:$SIP_PORT|" "$out/pjsip.conf"
+  if [ -n "$TRUNK" ]; then
+    sed -E -i "s|^contact *= *sip:192\.0\.2\.10:5060 *$|contact = sip:$TRUNK|" "$out/pjsip.conf"
+  fi
   sed -E -i -e "s|^port *=.*|port = $AMI_PORT|" -e "s|^bindaddr *=.*|bindaddr = 127.0.0.1|" \
     "$out/manager.conf"
   sed -E -i -e "s|^rtpstart *=.*|rtpstart=$RTP_START|" -e "s|^rtpend *=.*|rtpend=$RTP_END|" \

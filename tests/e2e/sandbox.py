@@ -34,13 +34,14 @@ class SandboxPorts:
     ami: int
     rtp_start: int
     agi: int
+    trunk: int  # SIP/UDP: the carrier trunk's contact, where a test's SIPp callee answers
 
     @classmethod
     def pick(cls) -> SandboxPorts:
         """Free ports, so that test sessions (and a sandbox started by hand) do not collide."""
         rtp_start = 20000 + (os.getpid() % 400) * 100  # the script takes 100 ports from here
         return cls(sip=free_port(socket.SOCK_DGRAM), ami=free_port(), rtp_start=rtp_start,
-                   agi=free_port())
+                   agi=free_port(), trunk=free_port(socket.SOCK_DGRAM))
 
 
 def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
@@ -75,6 +76,7 @@ class Sandbox:
             "IVR_SANDBOX_AMI_PORT": str(self.ports.ami),
             "IVR_SANDBOX_RTP_START": str(self.ports.rtp_start),
             "IVR_SANDBOX_AGI_PORT": str(self.ports.agi),
+            "IVR_SANDBOX_TRUNK": f"127.0.0.1:{self.ports.trunk}",
             "IVR_SANDBOX_ENV_FILE": str(self.env_file),
             "IVR_SANDBOX_INSTANCE": self.instance,
         }

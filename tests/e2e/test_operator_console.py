@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from ivr.slots.client import SlotClient
 from tests.browser.support import book_first_slot, chromium_page, screenshot
 from tests.e2e.ami import AmiWatcher, AmiWatchError
 from tests.e2e.conftest import AMI_SECRET, AMI_USER, SlotService, caller_endpoint
-from tests.e2e.sandbox import Sandbox
+from tests.e2e.sandbox import Sandbox, free_port
 from tests.e2e.sipp import Caller, SipEndpoint, sipp_call
 from tests.ivr.console.harness import served
 
@@ -292,6 +293,52 @@ def user_event(kind: str, **headers: str) -> Any:
                       and all(e.get(name) == value for name, value in headers.items()))
 
 
+# A called-back caller whose line is busy: 486 to the INVITE.
+BUSY_CALLEE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="busy-callee">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 486 Busy Here
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>
+  <recv request="ACK"/>
+</scenario>
+"""
+
+
+async def callee(*, port: int, workdir: Path, busy: bool = False) -> asyncio.subprocess.Process:
+    """SIPp on the sandbox trunk's contact for one call: its built-in UAS answers and awaits
+    the BYE; a busy callee refuses with 486."""
+    scenario = ["-sn", "uas"]
+    if busy:
+        (workdir / "busy-callee.xml").write_text(BUSY_CALLEE, encoding="ascii")
+        scenario = ["-sf", str(workdir / "busy-callee.xml")]
+    return await asyncio.create_subprocess_exec(
+        "sipp", *scenario, "-i", "127.0.0.1", "-p", str(port),
+        "-mi", "127.0.0.1", "-mp", str(free_port(socket.SOCK_DGRAM)),
+        "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
+        "-trace_err", "-error_file", str(workdir / "callee.errors.log"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, cwd=workdir,
+        env={**os.environ, "TERM": "dumb"},
+    )
+
+
+async def wait_for_sipp(process: asyncio.subprocess.Process) -> None:
+    _, errors = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, f"SIPp: {errors[-500:]!r}"
+
+
+async def ended(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.kill()
+    await process.wait()
+
+
 @pytest.mark.browser
 async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with_a_click(
     ami: AmiWatcher, sandbox: Sandbox, desk_bridge: AmiBridge,
@@ -300,8 +347,9 @@ async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with
 ) -> None:
     """Two waiting callers press 1 (dialplan [ivr-queue-exit]); the console lists both callbacks
     in order with their context; one click Originates the first: the desk (the operator's
-    phone) answers, [ivr-callback] dials the caller through the trunk, and the outcome of both
-    steps (OriginateResponse, UserEvent IvrCallbackResult) is recorded and shown."""
+    phone) answers, [ivr-callback] dials the caller through the trunk (whose contact is a SIPp
+    callee that answers), the caller hangs up; the second caller's line is busy. The outcome of
+    both steps (OriginateResponse, UserEvent IvrCallbackResult) is recorded and shown."""
     first, second = "+420777100062", "+420777100063"
     second_target = caller_endpoint(sandbox)
     bridge = desk_bridge
@@ -330,12 +378,33 @@ async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with
             await screenshot(page, "console-real-callbacks")
             assert not bridge.state.waiting_by_language().get("uk")  # they left the queue
 
-            await pending.first.locator("button").click()
-            done = page.locator("#recent-callbacks li.callback")
-            await done.first.wait_for(timeout=60_000)
+            answering = await callee(port=sandbox.ports.trunk, workdir=tmp_path)
+            try:
+                await pending.first.locator("button").click()
+                answered = await ami.wait_for(
+                    lambda e: e.get("Event") == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                    and str(e.get("DestChannel", "")).startswith("PJSIP/trunk-"),
+                    timeout_s=20, what="DialEnd ANSWER on the trunk")
+                assert answered["DestCallerIDNum"] == first  # dialled the caller's number
+                # the called-back caller hangs up (SIPp's uas waits for Asterisk's BYE)
+                await ami.action(Action="Hangup", Channel=str(answered["DestChannel"]))
+                await wait_for_sipp(answering)
+            finally:
+                await ended(answering)
+            done = page.locator("#recent-callbacks li.callback.answered")
+            await done.first.wait_for(timeout=20_000)
             shown = await done.first.inner_text()
+            busy = await callee(port=sandbox.ports.trunk, workdir=tmp_path, busy=True)
+            try:  # the second caller's line is busy
+                await page.locator("#callbacks li.callback button").click()
+                unreachable = page.locator("#recent-callbacks li.callback.failed")
+                await unreachable.wait_for(timeout=20_000)
+                failed_shown = await unreachable.inner_text()
+                await wait_for_sipp(busy)
+            finally:
+                await ended(busy)
             await screenshot(page, "console-real-callback-outcome")
-            assert await page.locator("#callbacks li.callback").count() == 1
+            assert await page.locator("#callbacks li.callback").count() == 0
     [called_back] = [c for c in bridge.state.callbacks.values() if c.caller_number == first]
     assert (called_back.context.language, called_back.context.office,
             called_back.context.visit_type) == ("uk", "praha-zukovskeho", "ltr-new")
@@ -348,7 +417,10 @@ async def test_real_callers_press_one_and_the_operator_calls_the_first_back_with
     result = await ami.wait_for(
         user_event("IvrCallbackResult", CallbackId=str(called_back.callback_id)),
         timeout_s=1, what="UserEvent IvrCallbackResult")
-    status = result["DialStatus"]  # the sandbox's trunk (192.0.2.10) cannot be reached
-    assert called_back.status.value == ("answered" if status == "ANSWER" else "failed")
-    assert called_back.outcome == f"caller {status.lower()}" and called_back.outcome in shown
-    print(f"\ncallback outcome: {called_back.status.value} ({called_back.outcome})")
+    assert result["DialStatus"] == "ANSWER"
+    assert called_back.status.value == "answered"
+    assert called_back.outcome == "caller answer" and called_back.outcome in shown
+    [not_reached] = [c for c in bridge.state.callbacks.values() if c.caller_number == second]
+    assert not_reached.status.value == "failed" and second in failed_shown
+    assert not_reached.outcome == "caller busy" and not_reached.outcome in failed_shown
+    print(f"\ncallback outcomes: {called_back.outcome}; {not_reached.outcome}")
