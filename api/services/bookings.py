@@ -280,9 +280,6 @@ class BookingService:
             recent=int(checks.recent),
             visit_type_code=slot.visit_type_code,
         )
-        taken = await runner.rowcount(TAKE_HOLD, {"hold_id": hold_id, "now": now})
-        if taken != 1:
-            raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
         values = {
             "reference": _draw_reference(),
             "slot_id": slot.id,
@@ -301,11 +298,13 @@ class BookingService:
             "updated_at": now,
         }
         try:
-            booking_id = await runner.scalar(INSERT_BOOKING, values)
+            booking_id = await _take_hold_and_insert(runner, values=values, now=now)
         except IntegrityError as exc:
             if "reference" in str(exc.orig):
                 raise ReferenceTaken(values["reference"]) from exc
             raise IdempotencyConflict("this Idempotency-Key was used for another request") from exc
+        if booking_id is None:
+            raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
         booking = Booking(id=booking_id, **values)
         self._context.metrics.bookings.labels(slot.office_code, channel.value, language).inc()
         return booking
@@ -492,6 +491,57 @@ TAKE_HOLD = (
     .values(status=HoldStatus.booked.value)
 )
 INSERT_BOOKING = insert(BOOKINGS).returning(BOOKINGS.c.id)
+_BOOKING_VALUES = (
+    "reference",
+    "slot_id",
+    "office_code",
+    "visit_type_code",
+    "starts_at",
+    "local_date",
+    "caller_number",
+    "language",
+    "identity_hash",
+    "channel",
+    "status",
+    "hold_id",
+    "idempotency_key",
+    "created_at",
+    "updated_at",
+)
+# PostgreSQL: the hold taken and the booking inserted in one statement (one round trip
+# fewer); no row when the hold was used, released or expired meanwhile. SQLite has no
+# data-modifying CTE, so it runs TAKE_HOLD then INSERT_BOOKING. The booking's parameters
+# are named ``new_<column>``: a parameter named like a column of the holds (slot_id,
+# channel…) would become a SET of the hold's UPDATE when the statement is compiled.
+TAKE_HOLD_AND_INSERT = (
+    insert(BOOKINGS)
+    .from_select(
+        _BOOKING_VALUES,
+        select(
+            *(bindparam(f"new_{name}", type_=BOOKINGS.c[name].type) for name in _BOOKING_VALUES)
+        ).select_from(TAKE_HOLD.returning(_HOLDS.c.id).cte("taken")),
+    )
+    .returning(BOOKINGS.c.id)
+)
+
+
+async def _take_hold_and_insert(
+    runner: Runner, *, values: dict[str, object], now: dt.datetime
+) -> int | None:
+    """Mark the hold booked and insert the booking; ``None`` (nothing written) if the hold
+    is no longer active and unexpired."""
+    if runner.dialect_name == "postgresql":
+        params = {f"new_{name}": value for name, value in values.items()}
+        booking_id = await runner.scalar(
+            TAKE_HOLD_AND_INSERT, {**params, "hold_id": values["hold_id"], "now": now}
+        )
+        return None if booking_id is None else int(booking_id)
+    taken = await runner.rowcount(TAKE_HOLD, {"hold_id": values["hold_id"], "now": now})
+    if taken != 1:
+        return None
+    return int(await runner.scalar(INSERT_BOOKING, values))
+
+
 BOOKING_BY_ID = select(BOOKINGS).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))
 
 
