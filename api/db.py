@@ -67,8 +67,12 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
             cursor.close()
 
         return engine
+    # no overflow: SQLAlchemy closes an overflow connection on every return, so under load
+    # beyond the pool each transaction opened a new PostgreSQL connection (TLS attempt,
+    # authentication, an empty prepared-statement cache); a request beyond the pool waits
+    # for a pooled connection instead (503 after pool_timeout)
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_timeout=10
+        url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, pool_timeout=10
     )
 
 
