@@ -77,6 +77,7 @@ class AmiBridge:
         self._held_back: list[Mapping[str, object]] | None = None
         self._action_ids = count(1)
         self._stopping = False
+        self._runner: asyncio.Task[None] | None = None
 
     # ---- listeners ----------------------------------------------------------------------------
 
@@ -91,6 +92,16 @@ class AmiBridge:
 
     async def run(self) -> None:
         """Stay connected until ``stop()``; never returns otherwise."""
+        self._runner = asyncio.current_task()
+        try:
+            await self._stay_connected()
+        except asyncio.CancelledError:
+            # stop() cancels whatever run() was waiting for (a login, an action's reply, the
+            # back-off sleep) so that it ends at once; any other cancellation goes on up.
+            if not self._stopping:
+                raise
+
+    async def _stay_connected(self) -> None:
         delay = self.settings.reconnect_initial_seconds
         while not self._stopping:
             try:
@@ -109,9 +120,14 @@ class AmiBridge:
             self.reconnects += 1
 
     async def stop(self) -> None:
+        """End run() now, even in the middle of a reconnect, a re-sync or the back-off sleep."""
         self._stopping = True
         self._lost.set()
         self._disconnect()
+        runner = self._runner
+        if runner is not None and runner is not asyncio.current_task() and not runner.done():
+            runner.cancel()
+            await asyncio.wait({runner})
 
     async def _connect(self) -> None:
         loop = asyncio.get_running_loop()

@@ -41,6 +41,7 @@ class FakeAmi:
     username: str = "ivr"
     secret: str = "secret"
     answer_pings: bool = True
+    unanswered_actions: frozenset[str] = frozenset()  # lower-case names left without a reply
     queue_entries: list[dict[str, str]] = field(default_factory=list)
     queue_members: list[dict[str, str]] = field(default_factory=list)
     variables: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -114,6 +115,8 @@ class FakeAmi:
     def _answer(self, action: dict[str, str], frame: Frame) -> list[bytes]:
         name = action.get("Action", "").lower()
         aid = ("ActionID", action.get("ActionID", ""))
+        if name in self.unanswered_actions:
+            return []
         if name == "login":
             if action.get("Username") == self.username and action.get("Secret") == self.secret:
                 self.logins += 1

@@ -202,3 +202,27 @@ async def test_callback_originates_and_records_the_outcome(fake: FakeAmi, answer
     expected = CallbackStatus.answered if answers else CallbackStatus.failed
     assert done.status is expected
     assert bridge.state.pending_callbacks() == []
+
+
+async def test_stop_ends_run_at_once_while_an_action_waits_for_its_reply() -> None:
+    stuck = await FakeAmi(unanswered_actions=frozenset({"queuestatus"})).start()
+    try:
+        bridge = AmiBridge(settings_for(stuck, action_timeout_seconds=30.0))
+        task = asyncio.create_task(bridge.run())
+        await wait_until(lambda: bool(stuck.actions("QueueStatus")))
+        await bridge.stop()
+        await asyncio.wait_for(task, 1.0)  # not the 30 s of the action's timeout
+        assert task.done() and not task.cancelled()
+    finally:
+        await stuck.close()
+
+
+async def test_stop_ends_run_at_once_during_the_reconnect_back_off(fake: FakeAmi) -> None:
+    bridge = AmiBridge(settings_for(fake, reconnect_initial_seconds=30.0,
+                                    reconnect_max_seconds=30.0))
+    task = await running(bridge)
+    fake.drop_connections()
+    await wait_until(lambda: not bridge.connected.is_set())
+    await bridge.stop()
+    await asyncio.wait_for(task, 1.0)
+    assert not task.cancelled()
