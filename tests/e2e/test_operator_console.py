@@ -46,9 +46,73 @@ DESK = f"Local/1@{DESK_CONTEXT}/n"
 OPERATOR_TOKEN = "operator-dev-token"
 
 
-def waiting(number: str) -> Caller:
-    """A caller who presses nothing and stays on the line until Asterisk hangs up (BYE)."""
-    return Caller(number=number, name=f"console-waiting-{number[1:]}", await_hangup_s=150)
+# A caller who dials, is answered, and stays on the line until Asterisk hangs up (BYE).
+WAITING_CALLER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="console-waiting-caller">
+  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "{number}" <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:{number}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=- 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+a=sendrecv
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" rrs="true"/>
+  <send><![CDATA[
+ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[last_From:]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: <sip:{number}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+  <recv request="BYE" timeout="120000"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>
+</scenario>
+"""
+
+
+async def waiting_caller(number: str, *, target: SipEndpoint,
+                         workdir: Path) -> asyncio.subprocess.Process:
+    """Start SIPp as the caller (its own scenario: only Asterisk ends this call)."""
+    scenario = workdir / "console-waiting-caller.xml"
+    scenario.write_text(WAITING_CALLER.replace("{number}", number), encoding="ascii")
+    return await asyncio.create_subprocess_exec(
+        "sipp", f"{target.host}:{target.port}", "-sf", str(scenario), "-s", "974820680",
+        "-i", target.host, "-p", str(target.local_port),
+        "-mi", target.host, "-mp", str(target.media_port),
+        "-m", "1", "-nostdin", "-timeout", "150s", "-timeout_error",
+        "-trace_err", "-error_file", str(workdir / "console-waiting-caller.errors.log"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, cwd=workdir,
+        env={**os.environ, "TERM": "dumb"},
+    )
 
 
 async def ukrainian_caller_finds_no_slot(channel: AgiChannel) -> None:
@@ -135,9 +199,8 @@ async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
         console = desk_console(bridge=bridge, slots=slots, desk=operator_desk)
         async with served(console) as url, chromium_page() as page:
             await log_in_as_desk(page, url)
-            # the caller stays on the line until Asterisk hangs up; leaving the block checks
-            # that SIPp got that BYE
-            async with sipp_call(waiting(number), target=sip_target, workdir=tmp_path):
+            sipp = await waiting_caller(number, target=sip_target, workdir=tmp_path)
+            try:
                 row = page.locator('.queue[data-language="uk"] tr.caller')
                 await row.wait_for(timeout=20_000)
                 text = await row.inner_text()
@@ -162,6 +225,13 @@ async def test_real_call_waits_pops_the_screen_and_is_booked_in_the_console(
                 assert on_the_line is not None and on_the_line.caller_number == number
                 # the operator ends the call; SIPp expects Asterisk's BYE
                 await bridge.action({"Action": "Hangup", "Channel": on_the_line.channel})
+            except Exception:
+                if sipp.returncode is None:
+                    sipp.kill()
+                await sipp.wait()
+                raise
+            _, stderr = await asyncio.wait_for(sipp.communicate(), 30)
+            assert sipp.returncode == 0, f"SIPp: no clean BYE from Asterisk: {stderr[-500:]!r}"
             async with asyncio.timeout(10):  # today's figures count the call at hang-up
                 while not bridge.state.figures.calls["uk"]:
                     await asyncio.sleep(0.05)
@@ -188,7 +258,8 @@ async def test_bridge_started_late_resyncs_a_real_waiting_caller_with_queue_stat
 ) -> None:
     """No event replay after a (re)connect: QueueStatus finds the caller, Getvar its context."""
     number = "+420777100061"
-    async with sipp_call(waiting(number), target=sip_target, workdir=tmp_path):
+    sipp = await waiting_caller(number, target=sip_target, workdir=tmp_path)
+    try:
         joined = await ami.wait_for(
             lambda e: e.get("Event") == "QueueCallerJoin" and e.get("CallerIDNum") == number,
             timeout_s=20, what="QueueCallerJoin")
@@ -205,6 +276,12 @@ async def test_bridge_started_late_resyncs_a_real_waiting_caller_with_queue_stat
         finally:
             await bridge.stop()
             await asyncio.wait_for(task, 10)
+    except Exception:
+        if sipp.returncode is None:
+            sipp.kill()
+        await sipp.wait()
+        raise
+    await asyncio.wait_for(sipp.wait(), 30)
     assert caller.queue == "operators-uk" and caller.caller_number == number
     assert (caller.context.language, caller.context.office) == ("uk", "praha-zukovskeho")
     assert (caller.context.visit_type, caller.context.fallout_reason) == ("ltr-new", "no-slots")
