@@ -142,6 +142,12 @@ class Database:
                 raise
             raise translated from exc
 
+    @property
+    def rules_in_database(self) -> bool:
+        """PostgreSQL decides holds and bookings in its functions (migration 0002), one
+        statement each, which needs no transaction of its own; SQLite runs them in Python."""
+        return self.engine.dialect.name == "postgresql"
+
     @asynccontextmanager
     async def runner(self, *, atomic: bool = True) -> AsyncIterator[Runner]:
         """For the hot paths (availability, holds, bookings): prebuilt Core statements, run

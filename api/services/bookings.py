@@ -17,9 +17,9 @@ import datetime as dt
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,12 +27,8 @@ from api.errors import (
     BookingNotActive,
     BookingNotFound,
     DatabaseUnavailable,
-    HoldExpired,
-    HoldNotFound,
     IdempotencyConflict,
-    IdentityLimit,
     InvalidReference,
-    OfficeClosed,
     TooLate,
 )
 from api.identity import identity_fingerprint, same_fingerprint
@@ -41,7 +37,8 @@ from api.references import is_valid_reference, new_reference
 from api.services.context import ServiceContext
 from api.services.holds import create_hold
 from api.services.locking import lock_identity, lock_slot
-from api.settings import Channel
+from api.services.outcomes import Outcome, refusal
+from api.settings import Channel, PolicySettings
 from api.statements import Runner, SqlAlchemyRunner
 
 
@@ -153,8 +150,10 @@ class BookingService:
         idempotency_key: str | None,
     ) -> Booking:
         identity_hash = self._fingerprint(identity)
-        async with self._context.database.runner() as runner:
-            await lock_identity(runner, identity_hash=identity_hash)
+        database = self._context.database
+        async with database.runner(atomic=not database.rules_in_database) as runner:
+            if not database.rules_in_database:  # the function takes the lock itself
+                await lock_identity(runner, identity_hash=identity_hash)
             return await self._book_from_hold(
                 runner,
                 hold_id=hold_id,
@@ -205,24 +204,6 @@ class BookingService:
                 idempotency_key=idempotency_key,
             )
 
-    def _check_identity_limits(
-        self, *, active_same_type: int, recent: int, visit_type_code: str
-    ) -> None:
-        policy = self._context.settings.policy
-        if active_same_type >= policy.max_active_per_identity_and_visit_type:
-            raise IdentityLimit(
-                "this identity already has an active booking of this visit type",
-                rule="active-per-visit-type",
-                visit_type=visit_type_code,
-            )
-        if recent >= policy.max_bookings_per_identity:
-            raise IdentityLimit(
-                "this identity reached the number of bookings allowed in the window",
-                rule="bookings-per-window",
-                limit=policy.max_bookings_per_identity,
-                window_days=policy.identity_window_days,
-            )
-
     async def _book_from_hold(
         self,
         runner: Runner,
@@ -235,58 +216,14 @@ class BookingService:
         idempotency_key: str | None,
         replay: bool = True,
     ) -> Booking:
-        """Turn the hold into a booking. Must run after the identity lock: the identity's
-        counts and the idempotency look-up read in one statement then are current. With
-        ``replay``, a booking already made with the same key and hold is returned."""
+        """Turn the hold into a booking. On SQLite this must run after the identity lock (the
+        identity's counts and the idempotency look-up are then current); PostgreSQL's
+        function takes the lock itself. With ``replay``, a booking already made with the
+        same key and hold is returned."""
         now = self._context.clock.now()
         policy = self._context.settings.policy
-        checks = await runner.one_or_none(
-            BOOKING_CHECKS,
-            {
-                "hold_id": hold_id,
-                "identity": identity_hash,
-                "window_start": now - dt.timedelta(days=policy.identity_window_days),
-                "key": idempotency_key,
-            },
-        )
-        replay_id = (
-            checks.replay_id
-            if checks is not None
-            else await runner.scalar(REPLAY_ID, {"key": idempotency_key})
-        )
-        if replay_id is not None:
-            existing = await _booking_by_id(runner, replay_id)
-            if not replay or existing.hold_id != hold_id:
-                raise IdempotencyConflict(
-                    "this Idempotency-Key was used for another request", hold_id=hold_id
-                )
-            return existing
-        if (
-            checks is None
-            or checks.channel != channel.value
-            or checks.caller_number != caller_number
-            or checks.status != HoldStatus.active
-        ):
-            raise HoldNotFound("no such active hold for this caller", hold_id=hold_id)
-        if checks.expires_at <= now:
-            raise HoldExpired("the hold expired; hold the slot again", hold_id=hold_id)
-        slot = await lock_slot(runner, slot_id=checks.slot_id, booked_change=(channel, 1))
-        if slot.closed:
-            raise OfficeClosed("the office is closed on this day", slot_id=slot.id)
-        if slot.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
-            raise TooLate("the slot starts too soon to be booked", slot_id=slot.id)
-        self._check_identity_limits(
-            active_same_type=int(checks.active_same_type),
-            recent=int(checks.recent),
-            visit_type_code=slot.visit_type_code,
-        )
-        values = {
+        values: dict[str, Any] = {
             "reference": _draw_reference(),
-            "slot_id": slot.id,
-            "office_code": slot.office_code,
-            "visit_type_code": slot.visit_type_code,
-            "starts_at": slot.starts_at,
-            "local_date": slot.local_date,
             "caller_number": caller_number,
             "language": language,
             "identity_hash": identity_hash,
@@ -298,14 +235,40 @@ class BookingService:
             "updated_at": now,
         }
         try:
-            booking_id = await _take_hold_and_insert(runner, values=values, now=now)
+            if runner.dialect_name == "postgresql":
+                attempt = await _book_in_database(
+                    runner, policy=policy, values=values, now=now, replay=replay
+                )
+            else:
+                attempt = await _book_in_python(
+                    runner, policy=policy, values=values, now=now, replay=replay
+                )
         except IntegrityError as exc:
             if "reference" in str(exc.orig):
                 raise ReferenceTaken(values["reference"]) from exc
             raise IdempotencyConflict("this Idempotency-Key was used for another request") from exc
-        if booking_id is None:
-            raise HoldNotFound("the hold was used or released meanwhile", hold_id=hold_id)
-        booking = Booking(id=booking_id, **values)
+        if attempt.outcome == Outcome.replay:
+            assert attempt.booking_id is not None
+            return await _booking_by_id(runner, attempt.booking_id)
+        slot = attempt.slot
+        if attempt.outcome != Outcome.booked:
+            raise refusal(
+                attempt.outcome,
+                policy=policy,
+                hold_id=hold_id,
+                slot_id=None if slot is None else slot.id,
+                visit_type=None if slot is None else slot.visit_type_code,
+            )
+        assert slot is not None and attempt.booking_id is not None
+        booking = Booking(
+            id=attempt.booking_id,
+            slot_id=slot.id,
+            office_code=slot.office_code,
+            visit_type_code=slot.visit_type_code,
+            starts_at=slot.starts_at,
+            local_date=slot.local_date,
+            **values,
+        )
         self._context.metrics.bookings.labels(slot.office_code, channel.value, language).inc()
         return booking
 
@@ -449,6 +412,7 @@ _HOLDS = cast(Table, Hold.__table__)
 _SLOTS = cast(Table, Slot.__table__)
 _REPLAY = select(BOOKINGS.c.id).where(BOOKINGS.c.idempotency_key == bindparam("key"))
 REPLAY_ID = _REPLAY
+REPLAY_HOLD = select(BOOKINGS.c.hold_id).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))
 _OF_IDENTITY = BOOKINGS.c.identity_hash == bindparam("identity")
 # After the identity lock, one statement reads the hold, the identity's counts (the active
 # bookings of the hold's visit type, the bookings in the window) and an earlier booking
@@ -540,6 +504,154 @@ async def _take_hold_and_insert(
     if taken != 1:
         return None
     return int(await runner.scalar(INSERT_BOOKING, values))
+
+
+BOOK_HOLD_FUNCTION = text(
+    "SELECT outcome, booking_id, slot_id, slot_office, slot_visit_type, slot_starts_at, "
+    "slot_local_date FROM slot_service_book_hold(:hold_id, :channel, :caller_number, "
+    ":language, :identity_hash, :idempotency_key, :reference, :now, :window_start, "
+    ":earliest_start, :max_active_same_type, :max_recent, :replay)"
+).bindparams(
+    *(bindparam(name, type_=UtcDateTime()) for name in ("now", "window_start", "earliest_start"))
+)
+
+
+@dataclass(frozen=True)
+class _SlotFacts:
+    id: int
+    office_code: str
+    visit_type_code: str
+    starts_at: dt.datetime
+    local_date: dt.date
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What booking a hold came to: the outcome, the booking (written, or replayed) and the
+    slot (once it was locked)."""
+
+    outcome: Outcome
+    booking_id: int | None = None
+    slot: _SlotFacts | None = None
+
+
+async def _book_in_database(
+    runner: Runner,
+    *,
+    policy: PolicySettings,
+    values: dict[str, Any],
+    now: dt.datetime,
+    replay: bool,
+) -> _Attempt:
+    """PostgreSQL: the rules and the writes in one call of the function of migration 0002."""
+    row = await runner.one_or_none(
+        BOOK_HOLD_FUNCTION,
+        {
+            **{name: values[name] for name in _FUNCTION_VALUES},
+            "now": now,
+            "window_start": now - dt.timedelta(days=policy.identity_window_days),
+            "earliest_start": now + dt.timedelta(hours=policy.min_hours_ahead),
+            "max_active_same_type": policy.max_active_per_identity_and_visit_type,
+            "max_recent": policy.max_bookings_per_identity,
+            "replay": replay,
+        },
+    )
+    slot = (
+        None
+        if row.slot_id is None
+        else _SlotFacts(
+            id=row.slot_id,
+            office_code=row.slot_office,
+            visit_type_code=row.slot_visit_type,
+            starts_at=row.slot_starts_at,
+            local_date=row.slot_local_date,
+        )
+    )
+    return _Attempt(Outcome(row.outcome), booking_id=row.booking_id, slot=slot)
+
+
+_FUNCTION_VALUES = (
+    "hold_id",
+    "channel",
+    "caller_number",
+    "language",
+    "identity_hash",
+    "idempotency_key",
+    "reference",
+)
+
+
+async def _book_in_python(
+    runner: Runner,
+    *,
+    policy: PolicySettings,
+    values: dict[str, Any],
+    now: dt.datetime,
+    replay: bool,
+) -> _Attempt:
+    """The booking's rules in Python (SQLite), in the order of the PostgreSQL function."""
+    hold_id = values["hold_id"]
+    checks = await runner.one_or_none(
+        BOOKING_CHECKS,
+        {
+            "hold_id": hold_id,
+            "identity": values["identity_hash"],
+            "window_start": now - dt.timedelta(days=policy.identity_window_days),
+            "key": values["idempotency_key"],
+        },
+    )
+    replay_id = (
+        checks.replay_id
+        if checks is not None
+        else await runner.scalar(REPLAY_ID, {"key": values["idempotency_key"]})
+    )
+    if replay_id is not None:
+        replay_hold = await runner.scalar(REPLAY_HOLD, {"id": replay_id})
+        if replay and replay_hold == hold_id:
+            return _Attempt(Outcome.replay, booking_id=replay_id)
+        return _Attempt(Outcome.idempotency_conflict)
+    if (
+        checks is None
+        or checks.channel != values["channel"]
+        or checks.caller_number != values["caller_number"]
+        or checks.status != HoldStatus.active
+    ):
+        return _Attempt(Outcome.hold_not_found)
+    if checks.expires_at <= now:
+        return _Attempt(Outcome.hold_expired)
+    row = await lock_slot(
+        runner, slot_id=checks.slot_id, booked_change=(Channel(values["channel"]), 1)
+    )
+    slot = _SlotFacts(
+        id=row.id,
+        office_code=row.office_code,
+        visit_type_code=row.visit_type_code,
+        starts_at=row.starts_at,
+        local_date=row.local_date,
+    )
+    if row.closed:
+        return _Attempt(Outcome.office_closed, slot=slot)
+    if row.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
+        return _Attempt(Outcome.too_late, slot=slot)
+    if int(checks.active_same_type) >= policy.max_active_per_identity_and_visit_type:
+        return _Attempt(Outcome.identity_limit_visit_type, slot=slot)
+    if int(checks.recent) >= policy.max_bookings_per_identity:
+        return _Attempt(Outcome.identity_limit_window, slot=slot)
+    booking_id = await _take_hold_and_insert(
+        runner,
+        values={
+            **values,
+            "slot_id": slot.id,
+            "office_code": slot.office_code,
+            "visit_type_code": slot.visit_type_code,
+            "starts_at": slot.starts_at,
+            "local_date": slot.local_date,
+        },
+        now=now,
+    )
+    if booking_id is None:
+        return _Attempt(Outcome.hold_used, slot=slot)
+    return _Attempt(Outcome.booked, booking_id=booking_id, slot=slot)
 
 
 BOOKING_BY_ID = select(BOOKINGS).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))

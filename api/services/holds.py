@@ -4,23 +4,26 @@ The slot row is locked first (``locking.lock_slot``); one statement after the lo
 counts the caller's holds of the last hour and the slot's live holds per channel, so the
 capacity check sees every hold committed before the lock was granted. Only then is the hold
 written. A hold stops counting the moment its ``expires_at`` passes, so no sweeper is needed
-for correctness. The hot path runs Core statements built once (``api.statements``).
+for correctness. On PostgreSQL the same steps run as one server-side function (migration
+0002, one round trip); on SQLite as the Core statements below (``api.statements``). Both
+answer with an ``Outcome`` that ``api.services.outcomes`` turns into the error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Label, Table, bindparam, func, insert, select, update
+from sqlalchemy import Label, Table, bindparam, func, insert, select, text, update
 
-from api.errors import HoldLimit, HoldNotFound, OfficeClosed, SlotFull, SlotNotFound, TooLate
+from api.errors import HoldNotFound, SlotNotFound
 from api.models import Hold, HoldStatus, UtcDateTime
 from api.services.context import ServiceContext
 from api.services.locking import lock_slot
+from api.services.outcomes import Outcome, refusal
 from api.services.seats import free_seats
-from api.settings import Channel
+from api.settings import Channel, PolicySettings
 from api.statements import Runner
 
 HOLDS = cast(Table, Hold.__table__)
@@ -51,6 +54,16 @@ def _live(channel: Channel) -> Label[int]:
 RECENT_HOLDS = select(_RECENT.label("recent"))
 HOLD_COUNTS = select(_RECENT.label("recent"), *(_live(channel) for channel in Channel))
 INSERT_HOLD = insert(HOLDS)
+TAKE_HOLD_FUNCTION = text(
+    "SELECT outcome, slot_office FROM slot_service_take_hold(:id, :slot_id, :channel, "
+    ":caller_number, :language, :created_at, :expires_at, :since, :max_recent, "
+    ":earliest_start, :borrow_until)"
+).bindparams(
+    *(
+        bindparam(name, type_=UtcDateTime())
+        for name in ("created_at", "expires_at", "since", "earliest_start", "borrow_until")
+    )
+)
 
 
 async def create_hold(
@@ -65,37 +78,9 @@ async def create_hold(
     """Write a hold inside the caller's transaction, or raise without writing."""
     policy = context.settings.policy
     now = context.clock.now()
-    since = now - dt.timedelta(hours=1)
-    try:
-        slot = await lock_slot(runner, slot_id=slot_id)
-    except SlotNotFound:
-        recent = await runner.scalar(RECENT_HOLDS, {"caller": caller_number, "since": since})
-        _check_hold_limit(context, recent=int(recent or 0))
-        raise
-    counts = await runner.one_or_none(
-        HOLD_COUNTS, {"caller": caller_number, "since": since, "slot_id": slot_id, "now": now}
-    )
-    _check_hold_limit(context, recent=int(counts.recent))
-    if slot.closed:
-        raise OfficeClosed("the office is closed on this day", slot_id=slot_id)
-    if slot.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
-        raise TooLate(
-            "the slot starts too soon to be booked",
-            slot_id=slot_id,
-            min_hours_ahead=policy.min_hours_ahead,
-        )
-    free = free_seats(
-        slot=slot,
-        channel=channel,
-        live_holds={c.value: int(getattr(counts, c.value)) for c in Channel},
-        now=now,
-        borrow_window=dt.timedelta(hours=policy.borrow_window_hours),
-    )
-    if free <= 0:
-        raise SlotFull("no free seat left in this slot", slot_id=slot_id)
-    values = {
+    values: dict[str, Any] = {
         "id": uuid.uuid4().hex,
-        "slot_id": slot.id,
+        "slot_id": slot_id,
         "channel": channel.value,
         "caller_number": caller_number,
         "language": language,
@@ -103,16 +88,58 @@ async def create_hold(
         "created_at": now,
         "expires_at": now + dt.timedelta(seconds=context.settings.hold_ttl(channel)),
     }
+    if runner.dialect_name == "postgresql":
+        row = await runner.one_or_none(
+            TAKE_HOLD_FUNCTION,
+            {
+                **{name: value for name, value in values.items() if name != "status"},
+                "since": now - dt.timedelta(hours=1),
+                "max_recent": policy.max_holds_per_caller_per_hour,
+                "earliest_start": now + dt.timedelta(hours=policy.min_hours_ahead),
+                "borrow_until": now + dt.timedelta(hours=policy.borrow_window_hours),
+            },
+        )
+        outcome, office_code = Outcome(row.outcome), row.slot_office
+    else:
+        outcome, office_code = await _take_hold(runner, policy=policy, values=values, now=now)
+    if outcome != Outcome.held:
+        raise refusal(outcome, policy=policy, slot_id=slot_id)
+    context.metrics.holds.labels(office_code, channel.value, language).inc()
+    return Hold(**values)
+
+
+async def _take_hold(
+    runner: Runner, *, policy: PolicySettings, values: dict[str, Any], now: dt.datetime
+) -> tuple[Outcome, str | None]:
+    """The hold's rules in Python (SQLite), in the order of the PostgreSQL function."""
+    counts_of = {"caller": values["caller_number"], "since": now - dt.timedelta(hours=1)}
+    try:
+        slot = await lock_slot(runner, slot_id=values["slot_id"])
+    except SlotNotFound:
+        recent = await runner.scalar(RECENT_HOLDS, counts_of)
+        if int(recent or 0) >= policy.max_holds_per_caller_per_hour:
+            return Outcome.hold_limit, None
+        return Outcome.slot_not_found, None
+    counts = await runner.one_or_none(
+        HOLD_COUNTS, {**counts_of, "slot_id": values["slot_id"], "now": now}
+    )
+    if int(counts.recent) >= policy.max_holds_per_caller_per_hour:
+        return Outcome.hold_limit, slot.office_code
+    if slot.closed:
+        return Outcome.office_closed, slot.office_code
+    if slot.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
+        return Outcome.too_late, slot.office_code
+    free = free_seats(
+        slot=slot,
+        channel=Channel(values["channel"]),
+        live_holds={c.value: int(getattr(counts, c.value)) for c in Channel},
+        now=now,
+        borrow_window=dt.timedelta(hours=policy.borrow_window_hours),
+    )
+    if free <= 0:
+        return Outcome.slot_full, slot.office_code
     await runner.rowcount(INSERT_HOLD, values)
-    hold = Hold(**values)
-    context.metrics.holds.labels(slot.office_code, channel.value, language).inc()
-    return hold
-
-
-def _check_hold_limit(context: ServiceContext, *, recent: int) -> None:
-    limit = context.settings.policy.max_holds_per_caller_per_hour
-    if recent >= limit:
-        raise HoldLimit("too many holds for this caller number in the last hour", limit=limit)
+    return Outcome.held, slot.office_code
 
 
 class HoldService:
@@ -122,7 +149,8 @@ class HoldService:
     async def hold(
         self, *, slot_id: int, channel: Channel, caller_number: str, language: str
     ) -> Hold:
-        async with self._context.database.runner() as runner:
+        database = self._context.database
+        async with database.runner(atomic=not database.rules_in_database) as runner:
             return await create_hold(
                 runner,
                 self._context,
