@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from api.errors import DatabaseUnavailable, InvalidRequest, ServiceError
-from api.statements import Runner, runner_transaction
+from api.statements import HotPool, Runner, runner_transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -130,6 +130,15 @@ class Database:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        parsed = make_url(url)
+        self._hot_pool = (
+            HotPool(
+                dsn=parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+                size=pool_size,
+            )
+            if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg"
+            else None
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -154,7 +163,9 @@ class Database:
         on PostgreSQL straight on asyncpg (``api.statements``), no ORM session; one
         transaction unless ``atomic=False``. Errors are translated as in ``transaction``."""
         try:
-            async with runner_transaction(self.engine, atomic=atomic) as runner:
+            async with runner_transaction(
+                self.engine, hot_pool=self._hot_pool, atomic=atomic
+            ) as runner:
                 yield runner
         except TRANSLATED_ERRORS as exc:
             translated = _translated(exc)
@@ -167,6 +178,8 @@ class Database:
             await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._hot_pool is not None:
+            await self._hot_pool.close()
         await self.engine.dispose()
 
 
