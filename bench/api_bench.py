@@ -251,7 +251,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     )
     return subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/slot-service"),
+            str(Path(sys.executable).parent / "slot-service"),  # the same virtualenv
             "serve",
             "--port",
             str(port),
@@ -472,6 +472,72 @@ async def book_via_functions(
     return booked
 
 
+SQL_CALL_SERVICE_HOLD = (
+    "SELECT outcome FROM slot_service_take_hold($1, $2, 'phone', $3, 'cs', $4, $5, $6, $7, $8, $9)"
+)
+SQL_CALL_SERVICE_BOOK = (
+    "SELECT outcome FROM slot_service_book_hold($1, 'phone', $2, 'cs', $3, $4, $5, $6, $7, "
+    "$8, $9, $10, true)"
+)
+
+
+async def book_via_service_functions(
+    pool: asyncpg.Pool, policy: PolicySettings, seats: list[int], worker: int
+) -> int:
+    """Hold then book through the service's own functions (migration 0002), called as the
+    service calls them but straight from asyncpg: exactly the API's database work."""
+    booked = 0
+    for index, slot_id in enumerate(seats):
+        caller = f"+4206{worker:02d}{index:06d}"
+        hold_id = uuid.uuid4().hex
+        now = utc_now()
+        async with pool.acquire() as connection:
+            outcome = await connection.fetchval(
+                SQL_CALL_SERVICE_HOLD,
+                hold_id,
+                slot_id,
+                caller,
+                now,
+                now + dt.timedelta(seconds=HOLD_TTL_S),
+                now - dt.timedelta(hours=1),
+                policy.max_holds_per_caller_per_hour,
+                now + dt.timedelta(hours=policy.min_hours_ahead),
+                now + dt.timedelta(hours=policy.borrow_window_hours),
+            )
+            if outcome != "held":
+                raise RuntimeError(f"service function refused slot {slot_id}: {outcome}")
+        identity_hash = identity_fingerprint(
+            key=IDENTITY_KEY,
+            passport_digits=f"{worker:03d}{index:07d}",
+            birth_date=dt.date(1960, 1, 1),  # identities other than the other runs'
+        )
+        while True:
+            now = utc_now()
+            try:
+                async with pool.acquire() as connection:
+                    outcome = await connection.fetchval(
+                        SQL_CALL_SERVICE_BOOK,
+                        hold_id,
+                        caller,
+                        identity_hash,
+                        f"svc-{worker}-{index}",
+                        new_reference(),
+                        now,
+                        now - dt.timedelta(days=policy.identity_window_days),
+                        now + dt.timedelta(hours=policy.min_hours_ahead),
+                        policy.max_active_per_identity_and_visit_type,
+                        policy.max_bookings_per_identity,
+                    )
+                break
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name != "bookings_reference_key":
+                    raise
+        if outcome != "booked":
+            raise RuntimeError(f"service function refused the booking of {hold_id}: {outcome}")
+        booked += 1
+    return booked
+
+
 async def book_via_single_statement(pool: asyncpg.Pool, seats: list[int], worker: int) -> int:
     """The previous, cheaper limit: a booking without hold, identity checks or key."""
     booked = 0
@@ -551,8 +617,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             ]
         finally:
             await connection.close()
-        api_lists, sql_lists, function_lists, single_lists = await seat_lists(
-            url, arguments.bookings, arguments.clients, runs=4
+        api_lists, sql_lists, function_lists, service_lists, single_lists = await seat_lists(
+            url, arguments.bookings, arguments.clients, runs=5
         )
         port = free_port()
         server = start_server(url, port, arguments.workers)
@@ -622,6 +688,20 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
                 f"in {function_seconds:.1f} s"
             )
             started = time.perf_counter()
+            service_booked = sum(
+                await asyncio.gather(
+                    *(
+                        book_via_service_functions(pool, policy, seats, worker)
+                        for worker, seats in enumerate(service_lists)
+                    )
+                )
+            )
+            service_seconds = time.perf_counter() - started
+            console.print(
+                f"the service's functions from asyncpg, hold + book: {service_booked} bookings "
+                f"in {service_seconds:.1f} s"
+            )
+            started = time.perf_counter()
             single_booked = sum(
                 await asyncio.gather(
                     *(
@@ -639,7 +719,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
         api_rate = api_booked / api_seconds
         statements_rate = sql_booked / sql_seconds
         function_rate = function_booked / function_seconds
-        sql_rate = max(statements_rate, function_rate)  # the limit: the faster of the two
+        service_rate = service_booked / service_seconds
+        sql_rate = max(statements_rate, function_rate, service_rate)  # the limit: the fastest
         single_rate = single_booked / single_seconds
         return {
             "slots": slots,
@@ -654,6 +735,7 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "ratio": round(api_rate / sql_rate, 3),
             "bookings_per_s_sql_statements": round(statements_rate, 1),
             "bookings_per_s_sql_functions": round(function_rate, 1),
+            "bookings_per_s_sql_service_functions": round(service_rate, 1),
             "bookings_per_s_sql_single_statement": round(single_rate, 1),
             "ratio_to_single_statement": round(api_rate / single_rate, 3),
             # the service's CPU, its worker processes included
