@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from api.auth import Principal, TokenAuthority, require
 from api.services.admin import AdminService
@@ -55,12 +55,12 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_principal(
-    request: Request,
-    services: ServicesDep,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Principal:
-    principal = services.authority.authenticate(authorization)
+async def get_principal(request: Request) -> Principal:
+    # the header read here, not as a Header() parameter of its own: every sub-dependency is
+    # resolved again on every request, and this one runs on every request of every route
+    services = request.app.state.services
+    assert isinstance(services, Services)
+    principal = services.authority.authenticate(request.headers.get("authorization"))
     request.state.channel = principal.channel.value
     return principal
 

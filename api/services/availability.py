@@ -112,7 +112,11 @@ class AvailabilityService:
                 }
                 candidates = await runner.all(CANDIDATES, parameters)
                 for slot in candidates:
-                    live_holds = {c.value: getattr(slot, f"held_{c.value}") for c in Channel}
+                    live_holds = {
+                        "phone": slot.held_phone,
+                        "operator": slot.held_operator,
+                        "counter": slot.held_counter,
+                    }
                     free = free_seats(
                         slot=slot,
                         channel=channel,

@@ -49,9 +49,26 @@ def free_seats(
     now: dt.datetime,
     borrow_window: dt.timedelta,
 ) -> int:
-    used = {c: booked_of(slot, c) + live_holds.get(c.value, 0) for c in Channel}
-    total_free = sum(seats_of(slot, c) for c in Channel) - sum(used.values())
+    # written out per column: availability calls this for every candidate slot, and
+    # iterating the enum with getattr by name cost more than the query's rows
+    total_free = (
+        slot.seats_phone
+        + slot.seats_operator
+        + slot.seats_counter
+        - slot.booked_phone
+        - slot.booked_operator
+        - slot.booked_counter
+        - sum(live_holds.values())
+    )
     if now >= slot.starts_at - borrow_window:
         return max(total_free, 0)
-    own_free = seats_of(slot, channel) - used[channel]
+    name = _NAMES[channel]
+    own_free: int = (
+        getattr(slot, _SEATS[name]) - getattr(slot, _BOOKED[name]) - live_holds.get(name, 0)
+    )
     return max(min(own_free, total_free), 0)
+
+
+_NAMES = {channel: channel.value for channel in Channel}
+_SEATS = {channel.value: f"seats_{channel.value}" for channel in Channel}
+_BOOKED = {channel.value: f"booked_{channel.value}" for channel in Channel}
