@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -31,8 +33,8 @@ from api.clock import ManualClock
 from api.errors import HoldExpired, HoldNotFound, ServiceError, SlotFull
 from api.routes.deps import Services
 from api.services.bookings import Identity
-from api.settings import Channel
-from api.testing import sqlite_settings
+from api.settings import ApiSettings, Channel
+from api.testing import prepare, sqlite_settings
 from tests.api.conftest import START
 
 SEATS = {Channel.phone: 2, Channel.operator: 1, Channel.counter: 1}
@@ -64,12 +66,10 @@ class SlotMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.folder = Path(tempfile.mkdtemp())
-        shutil.copyfile(self.template, self.folder / "slots.sqlite3")
         self.clock = ManualClock(START)
-        self.app = create_app(sqlite_settings(self.folder), clock=self.clock)
-        self.services: Services = self.app.state.services
         self.loop = asyncio.new_event_loop()
+        self.app = create_app(self.fresh_database(), clock=self.clock)
+        self.services: Services = self.app.state.services
         found = self.run(
             self.services.availability.earliest(
                 office_code="praha-zukovskeho",
@@ -87,10 +87,19 @@ class SlotMachine(RuleBasedStateMachine):
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
 
+    def fresh_database(self) -> ApiSettings:
+        """SQLite: a copy of the template in a folder of this example's own."""
+        self.folder = Path(tempfile.mkdtemp())
+        shutil.copyfile(self.template, self.folder / "slots.sqlite3")
+        return sqlite_settings(self.folder)
+
+    def forget_database(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def teardown(self) -> None:
         self.run(self.services.context.database.dispose())
         self.loop.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.forget_database()
 
     def used(self, slot_id: int, channel: Channel) -> int:
         now = self.clock.now()
@@ -223,14 +232,63 @@ class SlotMachine(RuleBasedStateMachine):
         return result
 
 
+class PostgresSlotMachine(SlotMachine):
+    """The same model and rules on PostgreSQL (the functions of migration 0002): one
+    migrated, seeded database per test, emptied of holds, bookings and identity locks and
+    its slots' booked counts reset at the start of each example."""
+
+    database_url: str
+
+    def fresh_database(self) -> ApiSettings:
+        self.run(_reset(self.database_url))
+        return ApiSettings(database_url=self.database_url, database_pool_size=2)
+
+    def forget_database(self) -> None:
+        pass
+
+
+RESET = (
+    "TRUNCATE holds, bookings, identity_locks",
+    "UPDATE slots SET booked_phone = 0, booked_operator = 0, booked_counter = 0"
+    " WHERE booked_phone + booked_operator + booked_counter > 0",
+)
+
+
+async def _reset(url: str) -> None:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        async with conn.transaction():
+            for statement in RESET:
+                await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def _prepare_postgres(url: str) -> None:
+    app = create_app(ApiSettings(database_url=url), clock=ManualClock(START))
+    try:
+        await prepare(app, days=14)
+    finally:
+        await app.state.services.context.database.dispose()
+
+
+MACHINE_SETTINGS = settings(
+    max_examples=10,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
 def test_holds_bookings_expiry_and_cancellation_match_the_model(template_db: Path) -> None:
     SlotMachine.template = template_db
-    run_state_machine_as_test(
-        SlotMachine,
-        settings=settings(
-            max_examples=10,
-            stateful_step_count=20,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine_as_test(SlotMachine, settings=MACHINE_SETTINGS)
+
+
+@pytest.mark.postgres
+def test_holds_bookings_expiry_and_cancellation_match_the_model_on_postgresql(
+    postgres_url: str,
+) -> None:
+    asyncio.run(_prepare_postgres(postgres_url))
+    PostgresSlotMachine.database_url = postgres_url
+    run_state_machine_as_test(PostgresSlotMachine, settings=MACHINE_SETTINGS)
