@@ -39,7 +39,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -55,6 +58,7 @@ from api.identity import identity_fingerprint  # noqa: E402
 from api.references import new_reference  # noqa: E402
 from api.settings import ApiSettings, Channel, PolicySettings  # noqa: E402
 from api.testing import DEV_TOKENS, prepare  # noqa: E402
+from bench.lean_http import LeanHttpConnection  # noqa: E402
 
 console = Console(stderr=True)
 WARM_UP = 50
@@ -307,32 +311,69 @@ async def measure_availability(
     return latencies
 
 
-async def book_via_api(client: aiohttp.ClientSession, seats: list[int], worker: int) -> int:
+Post = Callable[[str, dict[str, Any], dict[str, str]], Awaitable[tuple[int, Any]]]
+
+
+async def book_via_api(post: Post, seats: list[int], worker: int, prefix: str) -> int:
     booked = 0
     for index, slot_id in enumerate(seats):
-        caller = f"+4207{worker:02d}{index:06d}"
-        async with client.post(
-            "/holds", json={"slot_id": slot_id, "caller_number": caller, "language": "cs"}
-        ) as held:
-            hold = await held.json()
-            if held.status != 201:
-                raise RuntimeError(str(hold))
-        async with client.post(
+        caller = f"+420{prefix}{worker:02d}{index:06d}"
+        status, hold = await post(
+            "/holds", {"slot_id": slot_id, "caller_number": caller, "language": "cs"}, {}
+        )
+        if status != 201:
+            raise RuntimeError(str(hold))
+        status, body = await post(
             "/bookings",
-            headers={"Idempotency-Key": f"bench-{worker}-{index}"},
-            json={
+            {
                 "hold_id": hold["hold_id"],
                 "caller_number": caller,
                 "language": "cs",
-                "passport_digits": f"{worker:03d}{index:07d}",
+                "passport_digits": f"{prefix}{worker:03d}{index:06d}",
                 "birth_date": "1990-01-01",
             },
-        ) as response:
-            body = await response.json()
-            if response.status != 201:
-                raise RuntimeError(str(body))
+            {"Idempotency-Key": f"bench-{prefix}-{worker}-{index}"},
+        )
+        if status != 201:
+            raise RuntimeError(str(body))
         booked += 1
     return booked
+
+
+def aiohttp_post(client: aiohttp.ClientSession) -> Post:
+    async def post(path: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
+        async with client.post(path, json=body, headers=headers) as response:
+            return response.status, await response.json()
+
+    return post
+
+
+async def book_via_lean_client(
+    port: int, headers: dict[str, str], seats: list[int], worker: int
+) -> int:
+    async with LeanHttpConnection(host="127.0.0.1", port=port, headers=headers) as connection:
+        return await book_via_api(connection.post_json, seats, worker, prefix="71")
+
+
+@dataclass
+class ApiRun:
+    booked: int
+    seconds: float
+    server_cpu_s: float
+    client_cpu_s: float
+
+
+async def measure_api(server_pid: int, bookings: Awaitable[list[int]]) -> ApiRun:
+    started = time.perf_counter()
+    cpu_before = cpu_seconds(server_pid)
+    client_cpu_before = time.process_time()
+    booked = sum(await bookings)
+    return ApiRun(
+        booked=booked,
+        seconds=time.perf_counter() - started,
+        server_cpu_s=cpu_seconds(server_pid) - cpu_before,
+        client_cpu_s=time.process_time() - client_cpu_before,
+    )
 
 
 def utc_now() -> dt.datetime:
@@ -617,9 +658,14 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             ]
         finally:
             await connection.close()
-        api_lists, sql_lists, function_lists, service_lists, single_lists = await seat_lists(
-            url, arguments.bookings, arguments.clients, runs=5
-        )
+        (
+            api_lists,
+            aiohttp_lists,
+            sql_lists,
+            function_lists,
+            service_lists,
+            single_lists,
+        ) = await seat_lists(url, arguments.bookings, arguments.clients, runs=6)
         port = free_port()
         server = start_server(url, port, arguments.workers)
         headers = {"Authorization": f"Bearer {DEV_TOKENS['ivr']}"}
@@ -638,23 +684,34 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
                 f"p99 {percentile(latencies, 0.99):.2f} ms"
             )
             console.print(
-                f"booking {arguments.bookings} seats through the API ({arguments.clients} clients)…"
+                f"booking {arguments.bookings} seats through the API ({arguments.clients} "
+                "clients), lean HTTP client then aiohttp…"
             )
-            started = time.perf_counter()
-            cpu_before = cpu_seconds(server.pid)
-            client_cpu_before = time.process_time()
-            api_booked = sum(
-                await asyncio.gather(
-                    *(book_via_api(client, seats, worker) for worker, seats in enumerate(api_lists))
-                )
+            lean = await measure_api(
+                server.pid,
+                asyncio.gather(
+                    *(
+                        book_via_lean_client(port, headers, seats, worker)
+                        for worker, seats in enumerate(api_lists)
+                    )
+                ),
             )
-            api_seconds = time.perf_counter() - started
-            cpu_bookings = cpu_seconds(server.pid) - cpu_before
-            client_cpu_bookings = time.process_time() - client_cpu_before
+            through_aiohttp = await measure_api(
+                server.pid,
+                asyncio.gather(
+                    *(
+                        book_via_api(aiohttp_post(client), seats, worker, prefix="72")
+                        for worker, seats in enumerate(aiohttp_lists)
+                    )
+                ),
+            )
         server.terminate()
         server.wait(timeout=30)
         server = None
-        console.print(f"API: {api_booked} bookings in {api_seconds:.1f} s")
+        console.print(
+            f"API: {lean.booked} bookings in {lean.seconds:.1f} s (lean client), "
+            f"{through_aiohttp.booked} in {through_aiohttp.seconds:.1f} s (aiohttp)"
+        )
         policy = bench_policy()
         pool = await asyncpg.create_pool(
             url, min_size=arguments.clients, max_size=arguments.clients
@@ -716,7 +773,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             )
         finally:
             await pool.close()
-        api_rate = api_booked / api_seconds
+        api_rate = lean.booked / lean.seconds
+        aiohttp_rate = through_aiohttp.booked / through_aiohttp.seconds
         statements_rate = sql_booked / sql_seconds
         function_rate = function_booked / function_seconds
         service_rate = service_booked / service_seconds
@@ -727,12 +785,15 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "availability_requests": len(latencies),
             "availability_p50_ms": round(statistics.median(latencies), 2),
             "availability_p99_ms": round(percentile(latencies, 0.99), 2),
-            "bookings": api_booked,
+            "bookings": lean.booked,
             "workers": arguments.workers,
             "clients": arguments.clients,
             "bookings_per_s_api": round(api_rate, 1),
             "bookings_per_s_sql": round(sql_rate, 1),
             "ratio": round(api_rate / sql_rate, 3),
+            # the same load through aiohttp, whose client takes more of the shared CPU
+            "bookings_per_s_api_aiohttp": round(aiohttp_rate, 1),
+            "ratio_aiohttp": round(aiohttp_rate / sql_rate, 3),
             "bookings_per_s_sql_statements": round(statements_rate, 1),
             "bookings_per_s_sql_functions": round(function_rate, 1),
             "bookings_per_s_sql_service_functions": round(service_rate, 1),
@@ -742,9 +803,15 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             "server_cpu_ms_per_availability": round(
                 1000 * cpu_availability / (len(latencies) + WARM_UP), 2
             ),
-            "server_cpu_ms_per_booking": round(1000 * cpu_bookings / api_booked, 2),
+            "server_cpu_ms_per_booking": round(1000 * lean.server_cpu_s / lean.booked, 2),
+            "server_cpu_ms_per_booking_aiohttp": round(
+                1000 * through_aiohttp.server_cpu_s / through_aiohttp.booked, 2
+            ),
             # the load generator's own CPU: it shares the cores with the service
-            "client_cpu_ms_per_booking": round(1000 * client_cpu_bookings / api_booked, 2),
+            "client_cpu_ms_per_booking": round(1000 * lean.client_cpu_s / lean.booked, 2),
+            "client_cpu_ms_per_booking_aiohttp": round(
+                1000 * through_aiohttp.client_cpu_s / through_aiohttp.booked, 2
+            ),
             "overbooked_slots": await overbooked(url),
         }
     finally:
