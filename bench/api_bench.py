@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -403,6 +403,32 @@ async def sql_hold(
         return str(hold_id)
 
 
+async def with_fresh_reference(attempt: Callable[[str], Awaitable[Any]]) -> Any:
+    """Run ``attempt(reference)`` until its random reference is not already taken, as the
+    service does (a unique violation of the reference rolls the attempt back whole)."""
+    while True:
+        try:
+            return await attempt(new_reference())
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "bookings_reference_key":
+                raise
+
+
+REFERENCE = object()  # stands for a freshly drawn reference in the arguments below
+
+
+async def fetch_with_fresh_reference(pool: asyncpg.Pool, sql: str, *arguments: Any) -> Any:
+    """One statement on a pooled connection, ``REFERENCE`` replaced by a new draw on each
+    attempt (``with_fresh_reference``)."""
+
+    async def attempt(reference: str) -> Any:
+        drawn = [reference if argument is REFERENCE else argument for argument in arguments]
+        async with pool.acquire() as connection:
+            return await connection.fetchval(sql, *drawn)
+
+    return await with_fresh_reference(attempt)
+
+
 async def sql_book(
     connection: asyncpg.Connection,
     policy: PolicySettings,
@@ -412,31 +438,26 @@ async def sql_book(
     identity_hash: str,
     idempotency_key: str,
 ) -> None:
-    while True:
-        now = utc_now()
-        try:
-            async with connection.transaction():
-                await connection.execute(SQL_IDENTITY_LOCK, identity_hash)
-                booking_id = await connection.fetchval(
-                    SQL_BOOK_FROM_HOLD,
-                    hold_id,
-                    now,
-                    caller,
-                    new_reference(),
-                    identity_hash,
-                    idempotency_key,
-                    policy.min_hours_ahead * 3600,
-                    policy.max_active_per_identity_and_visit_type,
-                    policy.identity_window_days,
-                    policy.max_bookings_per_identity,
-                )
-                if booking_id is None:
-                    raise RuntimeError(f"raw SQL refused the booking of hold {hold_id}")
-                return
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name != "bookings_reference_key":
-                raise
-            # the random reference was taken: draw another, as the service does
+    async def attempt(reference: str) -> None:
+        async with connection.transaction():
+            await connection.execute(SQL_IDENTITY_LOCK, identity_hash)
+            booking_id = await connection.fetchval(
+                SQL_BOOK_FROM_HOLD,
+                hold_id,
+                utc_now(),
+                caller,
+                reference,
+                identity_hash,
+                idempotency_key,
+                policy.min_hours_ahead * 3600,
+                policy.max_active_per_identity_and_visit_type,
+                policy.identity_window_days,
+                policy.max_bookings_per_identity,
+            )
+            if booking_id is None:
+                raise RuntimeError(f"raw SQL refused the booking of hold {hold_id}")
+
+    await with_fresh_reference(attempt)
 
 
 async def book_via_sql(
@@ -489,26 +510,20 @@ async def book_via_functions(
             passport_digits=f"{worker:03d}{index:07d}",
             birth_date=dt.date(1970, 1, 1),  # identities other than the other runs'
         )
-        while True:
-            try:
-                async with pool.acquire() as connection:
-                    await connection.fetchval(
-                        SQL_CALL_BOOK,
-                        hold_id,
-                        utc_now(),
-                        caller,
-                        new_reference(),
-                        identity_hash,
-                        f"fn-{worker}-{index}",
-                        policy.min_hours_ahead * 3600,
-                        policy.max_active_per_identity_and_visit_type,
-                        policy.identity_window_days,
-                        policy.max_bookings_per_identity,
-                    )
-                break
-            except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != "bookings_reference_key":
-                    raise
+        await fetch_with_fresh_reference(
+            pool,
+            SQL_CALL_BOOK,
+            hold_id,
+            utc_now(),
+            caller,
+            REFERENCE,
+            identity_hash,
+            f"fn-{worker}-{index}",
+            policy.min_hours_ahead * 3600,
+            policy.max_active_per_identity_and_visit_type,
+            policy.identity_window_days,
+            policy.max_bookings_per_identity,
+        )
         booked += 1
     return booked
 
@@ -552,27 +567,21 @@ async def book_via_service_functions(
             passport_digits=f"{worker:03d}{index:07d}",
             birth_date=dt.date(1960, 1, 1),  # identities other than the other runs'
         )
-        while True:
-            now = utc_now()
-            try:
-                async with pool.acquire() as connection:
-                    outcome = await connection.fetchval(
-                        SQL_CALL_SERVICE_BOOK,
-                        hold_id,
-                        caller,
-                        identity_hash,
-                        f"svc-{worker}-{index}",
-                        new_reference(),
-                        now,
-                        now - dt.timedelta(days=policy.identity_window_days),
-                        now + dt.timedelta(hours=policy.min_hours_ahead),
-                        policy.max_active_per_identity_and_visit_type,
-                        policy.max_bookings_per_identity,
-                    )
-                break
-            except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != "bookings_reference_key":
-                    raise
+        now = utc_now()
+        outcome = await fetch_with_fresh_reference(
+            pool,
+            SQL_CALL_SERVICE_BOOK,
+            hold_id,
+            caller,
+            identity_hash,
+            f"svc-{worker}-{index}",
+            REFERENCE,
+            now,
+            now - dt.timedelta(days=policy.identity_window_days),
+            now + dt.timedelta(hours=policy.min_hours_ahead),
+            policy.max_active_per_identity_and_visit_type,
+            policy.max_bookings_per_identity,
+        )
         if outcome != "booked":
             raise RuntimeError(f"service function refused the booking of {hold_id}: {outcome}")
         booked += 1
@@ -638,6 +647,15 @@ async def overbooked(url: str) -> int:
         return count
     finally:
         await connection.close()
+
+
+async def timed(label: str, runs: Iterable[Awaitable[int]]) -> tuple[int, float]:
+    """Run the workers together; the bookings they made and the seconds it took."""
+    started = time.perf_counter()
+    booked = sum(await asyncio.gather(*runs))
+    seconds = time.perf_counter() - started
+    console.print(f"{label}: {booked} bookings in {seconds:.1f} s")
+    return booked, seconds
 
 
 async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
@@ -717,59 +735,35 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             url, min_size=arguments.clients, max_size=arguments.clients
         )
         try:
-            started = time.perf_counter()
-            sql_booked = sum(
-                await asyncio.gather(
-                    *(
-                        book_via_sql(pool, policy, seats, worker)
-                        for worker, seats in enumerate(sql_lists)
-                    )
-                )
+            sql_booked, sql_seconds = await timed(
+                "raw SQL, hold + book",
+                (
+                    book_via_sql(pool, policy, seats, worker)
+                    for worker, seats in enumerate(sql_lists)
+                ),
             )
-            sql_seconds = time.perf_counter() - started
-            console.print(f"raw SQL, hold + book: {sql_booked} bookings in {sql_seconds:.1f} s")
             async with pool.acquire() as connection:
                 await connection.execute(SQL_FUNCTIONS)
-            started = time.perf_counter()
-            function_booked = sum(
-                await asyncio.gather(
-                    *(
-                        book_via_functions(pool, policy, seats, worker)
-                        for worker, seats in enumerate(function_lists)
-                    )
-                )
+            function_booked, function_seconds = await timed(
+                "raw SQL functions, hold + book",
+                (
+                    book_via_functions(pool, policy, seats, worker)
+                    for worker, seats in enumerate(function_lists)
+                ),
             )
-            function_seconds = time.perf_counter() - started
-            console.print(
-                f"raw SQL functions, hold + book: {function_booked} bookings "
-                f"in {function_seconds:.1f} s"
+            service_booked, service_seconds = await timed(
+                "the service's functions from asyncpg, hold + book",
+                (
+                    book_via_service_functions(pool, policy, seats, worker)
+                    for worker, seats in enumerate(service_lists)
+                ),
             )
-            started = time.perf_counter()
-            service_booked = sum(
-                await asyncio.gather(
-                    *(
-                        book_via_service_functions(pool, policy, seats, worker)
-                        for worker, seats in enumerate(service_lists)
-                    )
-                )
-            )
-            service_seconds = time.perf_counter() - started
-            console.print(
-                f"the service's functions from asyncpg, hold + book: {service_booked} bookings "
-                f"in {service_seconds:.1f} s"
-            )
-            started = time.perf_counter()
-            single_booked = sum(
-                await asyncio.gather(
-                    *(
-                        book_via_single_statement(pool, seats, worker)
-                        for worker, seats in enumerate(single_lists)
-                    )
-                )
-            )
-            single_seconds = time.perf_counter() - started
-            console.print(
-                f"raw SQL, one statement: {single_booked} bookings in {single_seconds:.1f} s"
+            single_booked, single_seconds = await timed(
+                "raw SQL, one statement",
+                (
+                    book_via_single_statement(pool, seats, worker)
+                    for worker, seats in enumerate(single_lists)
+                ),
             )
         finally:
             await pool.close()
