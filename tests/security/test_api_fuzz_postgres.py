@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import ApiSettings
 from api.testing import prepared_app
 from tests.security.fuzzing import FUZZ_SETTINGS, SLOW_PATHS, check_every_role
-from tests.support.services import POSTGRES_ADMIN_DSN, _admin, unavailable
+from tests.support.services import POSTGRES_ADMIN_DSN, run_admin_sql, unavailable
 
 NAME = f"ivr_test_fuzz_{uuid.uuid4().hex[:8]}"
 URL = (POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
@@ -36,14 +36,14 @@ async def _prepare() -> None:
 @pytest.fixture(scope="module", autouse=True)
 def seeded_database() -> Iterator[None]:
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{NAME}"'))
+        asyncio.run(run_admin_sql(f'CREATE DATABASE "{NAME}"'))
     except (OSError, ImportError) as exc:
         unavailable(f"PostgreSQL at {POSTGRES_ADMIN_DSN} is not reachable: {exc}")
     try:
         asyncio.run(_prepare())
         yield
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
+        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
 
 
 @pytest.mark.postgres

@@ -30,7 +30,8 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-async def _admin(sql: str) -> None:
+async def run_admin_sql(sql: str) -> None:
+    """One statement on the maintenance database (CREATE/DROP DATABASE)."""
     import asyncpg
 
     conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
@@ -45,7 +46,7 @@ def fresh_postgres_database() -> Iterator[str]:
     """Create an empty database, yield its SQLAlchemy asyncpg URL, drop it afterwards."""
     name = f"ivr_test_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        asyncio.run(run_admin_sql(f'CREATE DATABASE "{name}"'))
     except (OSError, ImportError) as exc:
         unavailable(f"PostgreSQL at {POSTGRES_ADMIN_DSN} is not reachable: {exc}")
     except Exception as exc:  # asyncpg raises its own tree for auth/protocol failures
@@ -54,4 +55,4 @@ def fresh_postgres_database() -> Iterator[str]:
     try:
         yield f"{base}/{name}"
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

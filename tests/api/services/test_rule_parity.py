@@ -19,7 +19,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -32,7 +31,7 @@ from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for, prepare, prepared_app
 from tests.api.conftest import START
 from tests.api.support import CALLER, PASSPORT, book, first_slot, hold
-from tests.support.services import POSTGRES_ADMIN_DSN, fresh_postgres_database
+from tests.support.services import fresh_postgres_database, run_admin_sql
 
 LATER = "2026-12-17T07:00:00+01:00"  # outside the 48 h borrow window
 NO_SLOT = 10_000_000
@@ -61,14 +60,6 @@ def postgres_template() -> Iterator[str]:
         yield url
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest) -> Iterator[str]:
     """``sqlite``, or the URL of a fresh copy of the PostgreSQL template."""
@@ -78,11 +69,11 @@ def database(request: pytest.FixtureRequest) -> Iterator[str]:
     template_url: str = request.getfixturevalue("postgres_template")
     base, template = template_url.rsplit("/", 1)
     name = f"ivr_parity_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    asyncio.run(run_admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     try:
         yield f"{base}/{name}"
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
