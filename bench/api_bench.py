@@ -1,27 +1,26 @@
 """Benchmark of the slot service on PostgreSQL (``make bench-api``).
 
 1. A fresh database: migrations, seed, a year of slots for every office and visit type.
-2. The service runs as ``slot-service serve`` in its own process (one uvicorn worker); the
-   load comes from aiohttp, whose client costs far less CPU per request than httpx's on a
-   machine where client and server share the cores.
+2. The service runs as ``slot-service serve`` in its own process (one uvicorn worker).
 3. (a) ``GET /availability`` latency, sequential requests over random offices, visit types
    and start dates: p50 and p99.
 4. (b) Confirmed bookings per second through the HTTP API, hold then book, 50 concurrent
-   clients, each booking a seat of its own list of slots.
+   clients, each booking a seat of its own list of slots: through a lean keep-alive HTTP
+   client (``bench/lean_http.py``; the headline figure: the load generator shares the two
+   cores with the service) and again through aiohttp, for comparison.
 5. (c) The same number of bookings by the fastest correct raw SQL on the same database,
    doing the same work: a hold (slot lock, then one statement checking the caller's hold
    quota, the notice and the free seats, live holds included, and inserting), then a booking
    from it (identity lock, then one statement taking the hold, counting the seat, checking
    the identity limits and inserting with the Idempotency-Key), 50 concurrent asyncpg
-   connections; once as statements sent by the client, once as two server-side PL/pgSQL
-   functions (one round trip per step). The faster of the two is the limit. For comparison
-   also the previous, cheaper limit: one statement per booking without hold, identity
-   checks or key.
+   connections; as statements sent by the client, as two PL/pgSQL functions of this
+   benchmark, and as the service's own functions (migration 0002) called straight from
+   asyncpg. The fastest of the three is the limit. For comparison also the previous,
+   cheaper limit: one statement per booking without hold, identity checks or key.
 6. Overbooked slots afterwards: seats taken (bookings and counters) above the slot's seats.
 
-The load generator's own CPU is reported too: it shares the two cores with the service.
-Ends with one JSON line holding every figure. Targets: p99 availability <= 10 ms,
-ratio (b)/(c) >= 0.3, zero overbooked slots.
+The load generator's own CPU is reported too. Ends with one JSON line holding every figure.
+Targets: p99 availability <= 10 ms, ratio (b)/(c) >= 0.3, zero overbooked slots.
 """
 
 from __future__ import annotations
