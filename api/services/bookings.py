@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Integer, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,13 +32,14 @@ from api.errors import (
     TooLate,
 )
 from api.identity import identity_fingerprint, same_fingerprint
-from api.models import Booking, BookingStatus, Hold, HoldStatus, Slot, UtcDateTime
+from api.models import Booking, BookingStatus, Hold
 from api.references import is_valid_reference, new_reference
+from api.services.booking_steps import book_in_database, book_in_python
 from api.services.context import ServiceContext
 from api.services.holds import create_hold
 from api.services.locking import lock_identity, lock_slot
 from api.services.outcomes import Outcome, refusal
-from api.settings import Channel, PolicySettings
+from api.settings import Channel
 from api.statements import Runner, SqlAlchemyRunner
 
 
@@ -236,11 +237,11 @@ class BookingService:
         }
         try:
             if runner.dialect_name == "postgresql":
-                attempt = await _book_in_database(
+                attempt = await book_in_database(
                     runner, policy=policy, values=values, now=now, replay=replay
                 )
             else:
-                attempt = await _book_in_python(
+                attempt = await book_in_python(
                     runner, policy=policy, values=values, now=now, replay=replay
                 )
         except IntegrityError as exc:
@@ -408,252 +409,6 @@ REFERENCE_ATTEMPTS = 5
 
 # --- the booking's statements, built once (Core on the tables: no ORM on the hot path) ---
 BOOKINGS = cast(Table, Booking.__table__)
-_HOLDS = cast(Table, Hold.__table__)
-_SLOTS = cast(Table, Slot.__table__)
-_REPLAY = select(BOOKINGS.c.id).where(BOOKINGS.c.idempotency_key == bindparam("key"))
-REPLAY_ID = _REPLAY
-REPLAY_HOLD = select(BOOKINGS.c.hold_id).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))
-_OF_IDENTITY = BOOKINGS.c.identity_hash == bindparam("identity")
-# After the identity lock, one statement reads the hold, the identity's counts (the active
-# bookings of the hold's visit type, the bookings in the window) and an earlier booking
-# with the same idempotency key.
-BOOKING_CHECKS = (
-    select(
-        _HOLDS.c.slot_id,
-        _HOLDS.c.channel,
-        _HOLDS.c.caller_number,
-        _HOLDS.c.status,
-        _HOLDS.c.expires_at,
-        select(func.count())
-        .where(
-            _OF_IDENTITY,
-            BOOKINGS.c.visit_type_code == _SLOTS.c.visit_type_code,
-            BOOKINGS.c.status == BookingStatus.confirmed.value,
-        )
-        .scalar_subquery()
-        .label("active_same_type"),
-        select(func.count())
-        .where(
-            _OF_IDENTITY,
-            BOOKINGS.c.created_at > bindparam("window_start", type_=UtcDateTime()),
-            BOOKINGS.c.status != BookingStatus.cancelled.value,
-        )
-        .scalar_subquery()
-        .label("recent"),
-        _REPLAY.scalar_subquery().label("replay_id"),
-    )
-    .select_from(_HOLDS.join(_SLOTS, _SLOTS.c.id == _HOLDS.c.slot_id))
-    .where(_HOLDS.c.id == bindparam("hold_id"))
-)
-TAKE_HOLD = (
-    update(_HOLDS)
-    .where(
-        _HOLDS.c.id == bindparam("hold_id"),
-        _HOLDS.c.status == HoldStatus.active.value,
-        _HOLDS.c.expires_at > bindparam("now", type_=UtcDateTime()),
-    )
-    .values(status=HoldStatus.booked.value)
-)
-INSERT_BOOKING = insert(BOOKINGS).returning(BOOKINGS.c.id)
-_BOOKING_VALUES = (
-    "reference",
-    "slot_id",
-    "office_code",
-    "visit_type_code",
-    "starts_at",
-    "local_date",
-    "caller_number",
-    "language",
-    "identity_hash",
-    "channel",
-    "status",
-    "hold_id",
-    "idempotency_key",
-    "created_at",
-    "updated_at",
-)
-# PostgreSQL: the hold taken and the booking inserted in one statement (one round trip
-# fewer); no row when the hold was used, released or expired meanwhile. SQLite has no
-# data-modifying CTE, so it runs TAKE_HOLD then INSERT_BOOKING. The booking's parameters
-# are named ``new_<column>``: a parameter named like a column of the holds (slot_id,
-# channel…) would become a SET of the hold's UPDATE when the statement is compiled.
-TAKE_HOLD_AND_INSERT = (
-    insert(BOOKINGS)
-    .from_select(
-        _BOOKING_VALUES,
-        select(
-            *(bindparam(f"new_{name}", type_=BOOKINGS.c[name].type) for name in _BOOKING_VALUES)
-        ).select_from(TAKE_HOLD.returning(_HOLDS.c.id).cte("taken")),
-    )
-    .returning(BOOKINGS.c.id)
-)
-
-
-async def _take_hold_and_insert(
-    runner: Runner, *, values: dict[str, object], now: dt.datetime
-) -> int | None:
-    """Mark the hold booked and insert the booking; ``None`` (nothing written) if the hold
-    is no longer active and unexpired."""
-    if runner.dialect_name == "postgresql":
-        params = {f"new_{name}": value for name, value in values.items()}
-        booking_id = await runner.scalar(
-            TAKE_HOLD_AND_INSERT, {**params, "hold_id": values["hold_id"], "now": now}
-        )
-        return None if booking_id is None else int(booking_id)
-    taken = await runner.rowcount(TAKE_HOLD, {"hold_id": values["hold_id"], "now": now})
-    if taken != 1:
-        return None
-    return int(await runner.scalar(INSERT_BOOKING, values))
-
-
-BOOK_HOLD_FUNCTION = text(
-    "SELECT outcome, booking_id, slot_id, slot_office, slot_visit_type, slot_starts_at, "
-    "slot_local_date FROM slot_service_book_hold(:hold_id, :channel, :caller_number, "
-    ":language, :identity_hash, :idempotency_key, :reference, :now, :window_start, "
-    ":earliest_start, :max_active_same_type, :max_recent, :replay)"
-).bindparams(
-    *(bindparam(name, type_=UtcDateTime()) for name in ("now", "window_start", "earliest_start"))
-)
-
-
-@dataclass(frozen=True)
-class _SlotFacts:
-    id: int
-    office_code: str
-    visit_type_code: str
-    starts_at: dt.datetime
-    local_date: dt.date
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """What booking a hold came to: the outcome, the booking (written, or replayed) and the
-    slot (once it was locked)."""
-
-    outcome: Outcome
-    booking_id: int | None = None
-    slot: _SlotFacts | None = None
-
-
-async def _book_in_database(
-    runner: Runner,
-    *,
-    policy: PolicySettings,
-    values: dict[str, Any],
-    now: dt.datetime,
-    replay: bool,
-) -> _Attempt:
-    """PostgreSQL: the rules and the writes in one call of the function of migration 0002."""
-    row = await runner.one_or_none(
-        BOOK_HOLD_FUNCTION,
-        {
-            **{name: values[name] for name in _FUNCTION_VALUES},
-            "now": now,
-            "window_start": now - dt.timedelta(days=policy.identity_window_days),
-            "earliest_start": now + dt.timedelta(hours=policy.min_hours_ahead),
-            "max_active_same_type": policy.max_active_per_identity_and_visit_type,
-            "max_recent": policy.max_bookings_per_identity,
-            "replay": replay,
-        },
-    )
-    slot = (
-        None
-        if row.slot_id is None
-        else _SlotFacts(
-            id=row.slot_id,
-            office_code=row.slot_office,
-            visit_type_code=row.slot_visit_type,
-            starts_at=row.slot_starts_at,
-            local_date=row.slot_local_date,
-        )
-    )
-    return _Attempt(Outcome(row.outcome), booking_id=row.booking_id, slot=slot)
-
-
-_FUNCTION_VALUES = (
-    "hold_id",
-    "channel",
-    "caller_number",
-    "language",
-    "identity_hash",
-    "idempotency_key",
-    "reference",
-)
-
-
-async def _book_in_python(
-    runner: Runner,
-    *,
-    policy: PolicySettings,
-    values: dict[str, Any],
-    now: dt.datetime,
-    replay: bool,
-) -> _Attempt:
-    """The booking's rules in Python (SQLite), in the order of the PostgreSQL function."""
-    hold_id = values["hold_id"]
-    checks = await runner.one_or_none(
-        BOOKING_CHECKS,
-        {
-            "hold_id": hold_id,
-            "identity": values["identity_hash"],
-            "window_start": now - dt.timedelta(days=policy.identity_window_days),
-            "key": values["idempotency_key"],
-        },
-    )
-    replay_id = (
-        checks.replay_id
-        if checks is not None
-        else await runner.scalar(REPLAY_ID, {"key": values["idempotency_key"]})
-    )
-    if replay_id is not None:
-        replay_hold = await runner.scalar(REPLAY_HOLD, {"id": replay_id})
-        if replay and replay_hold == hold_id:
-            return _Attempt(Outcome.replay, booking_id=replay_id)
-        return _Attempt(Outcome.idempotency_conflict)
-    if (
-        checks is None
-        or checks.channel != values["channel"]
-        or checks.caller_number != values["caller_number"]
-        or checks.status != HoldStatus.active
-    ):
-        return _Attempt(Outcome.hold_not_found)
-    if checks.expires_at <= now:
-        return _Attempt(Outcome.hold_expired)
-    row = await lock_slot(
-        runner, slot_id=checks.slot_id, booked_change=(Channel(values["channel"]), 1)
-    )
-    slot = _SlotFacts(
-        id=row.id,
-        office_code=row.office_code,
-        visit_type_code=row.visit_type_code,
-        starts_at=row.starts_at,
-        local_date=row.local_date,
-    )
-    if row.closed:
-        return _Attempt(Outcome.office_closed, slot=slot)
-    if row.starts_at < now + dt.timedelta(hours=policy.min_hours_ahead):
-        return _Attempt(Outcome.too_late, slot=slot)
-    if int(checks.active_same_type) >= policy.max_active_per_identity_and_visit_type:
-        return _Attempt(Outcome.identity_limit_visit_type, slot=slot)
-    if int(checks.recent) >= policy.max_bookings_per_identity:
-        return _Attempt(Outcome.identity_limit_window, slot=slot)
-    booking_id = await _take_hold_and_insert(
-        runner,
-        values={
-            **values,
-            "slot_id": slot.id,
-            "office_code": slot.office_code,
-            "visit_type_code": slot.visit_type_code,
-            "starts_at": slot.starts_at,
-            "local_date": slot.local_date,
-        },
-        now=now,
-    )
-    if booking_id is None:
-        return _Attempt(Outcome.hold_used, slot=slot)
-    return _Attempt(Outcome.booked, booking_id=booking_id, slot=slot)
-
-
 BOOKING_BY_ID = select(BOOKINGS).where(BOOKINGS.c.id == bindparam("id", type_=Integer()))
 
 

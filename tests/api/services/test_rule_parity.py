@@ -1,7 +1,7 @@
 """The hold and booking rules decide the same on both databases.
 
 SQLite runs the rules in Python (``api.services.holds._take_hold``,
-``api.services.bookings._book_in_python``), PostgreSQL in the functions of migration 0002.
+``api.services.booking_steps.book_in_python``), PostgreSQL in the functions of migration 0002.
 Every test below runs on both (the ``app`` fixture is parametrised) and drives the service
 through the HTTP routes into one outcome word of ``api.services.outcomes.Outcome``, then
 asserts the exact answer: status, ``error_id`` and ``details``. A test that passes on one
