@@ -240,6 +240,10 @@ class SippCall:
         self._ami_cursor = 0
 
     @property
+    def process(self) -> asyncio.subprocess.Process:
+        return self._process
+
+    @property
     def cues_left(self) -> int:
         return len(self.caller.keys) + int(self.caller.hang_up_on_cue) - self._cues_sent
 
@@ -341,10 +345,9 @@ async def _connect_cues(port: int, process: asyncio.subprocess.Process) -> async
                 await asyncio.sleep(0.05)
 
 
-@asynccontextmanager
-async def sipp_call(caller: Caller, *, target: SipEndpoint,
-                    workdir: Path) -> AsyncIterator[SippCall]:
-    """Start SIPp for one call; on leaving, wait for it to end and check that it succeeded."""
+async def start_sipp(caller: Caller, *, target: SipEndpoint, workdir: Path) -> SippCall:
+    """Start SIPp for one call and connect its cue socket; the caller of this function
+    decides how the call must end (``sipp_call`` requires a clean, scripted end)."""
     workdir.mkdir(parents=True, exist_ok=True)
     key_pcaps = [workdir / f"{caller.name}.key{index:02d}.pcap"
                  for index in range(len(caller.keys))]
@@ -382,13 +385,20 @@ async def sipp_call(caller: Caller, *, target: SipEndpoint,
             process.kill()
         await process.wait()
         raise
-    call = SippCall(caller, process=process, cue_writer=writer, call_id=call_id,
+    return SippCall(caller, process=process, cue_writer=writer, call_id=call_id,
                     logs=(error_log, message_log))
+
+
+@asynccontextmanager
+async def sipp_call(caller: Caller, *, target: SipEndpoint,
+                    workdir: Path) -> AsyncIterator[SippCall]:
+    """Start SIPp for one call; on leaving, wait for it to end and check that it succeeded."""
+    call = await start_sipp(caller, target=target, workdir=workdir)
     try:
         yield call
     except BaseException:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
+        if call.process.returncode is None:
+            call.process.kill()
+        await call.process.wait()
         raise
     await call.finished()

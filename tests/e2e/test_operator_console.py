@@ -36,7 +36,7 @@ from tests.browser.support import book_first_slot, chromium_page, screenshot
 from tests.e2e.ami import AmiWatcher, AmiWatchError
 from tests.e2e.conftest import AMI_SECRET, AMI_USER, SlotService, caller_endpoint
 from tests.e2e.sandbox import Sandbox, free_port
-from tests.e2e.sipp import Caller, SipEndpoint, sipp_call
+from tests.e2e.sipp import Caller, SipEndpoint, sipp_call, start_sipp
 from tests.ivr.console.harness import served
 
 pytestmark = pytest.mark.asterisk
@@ -46,73 +46,13 @@ DESK = f"Local/1@{DESK_CONTEXT}/n"
 OPERATOR_TOKEN = "operator-dev-token"
 
 
-# A caller who dials, is answered, and stays on the line until Asterisk hangs up (BYE).
-WAITING_CALLER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="console-waiting-caller">
-  <send retrans="500"><![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "{number}" <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:{number}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=- 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-a=sendrecv
-]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" rrs="true"/>
-  <send><![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: <sip:{number}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
-  <recv request="BYE" timeout="120000"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-]]></send>
-</scenario>
-"""
-
-
 async def waiting_caller(number: str, *, target: SipEndpoint,
                          workdir: Path) -> asyncio.subprocess.Process:
-    """Start SIPp as the caller (its own scenario: only Asterisk ends this call)."""
-    scenario = workdir / "console-waiting-caller.xml"
-    scenario.write_text(WAITING_CALLER.replace("{number}", number), encoding="ascii")
-    return await asyncio.create_subprocess_exec(
-        "sipp", f"{target.host}:{target.port}", "-sf", str(scenario), "-s", "974820680",
-        "-i", target.host, "-p", str(target.local_port),
-        "-mi", target.host, "-mp", str(target.media_port),
-        "-m", "1", "-nostdin", "-timeout", "150s", "-timeout_error",
-        "-trace_err", "-error_file", str(workdir / "console-waiting-caller.errors.log"),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, cwd=workdir,
-        env={**os.environ, "TERM": "dumb"},
-    )
+    """Start SIPp as a caller who presses nothing and stays on the line until Asterisk hangs
+    up (BYE). The SIPp process is returned, not checked: the tests decide how it must end
+    (an Asterisk restart, for one, kills the call)."""
+    caller = Caller(number=number, name=f"waiting-{number.lstrip('+')}")
+    return (await start_sipp(caller, target=target, workdir=workdir)).process
 
 
 async def ukrainian_caller_finds_no_slot(channel: AgiChannel) -> None:
