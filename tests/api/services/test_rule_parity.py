@@ -28,9 +28,9 @@ from api.app import create_app
 from api.clock import ManualClock
 from api.references import is_valid_reference
 from api.settings import ApiSettings
-from api.testing import DEV_TOKENS, client_for, prepare, prepared_app
+from api.testing import prepare, prepared_app
 from tests.api.conftest import START
-from tests.api.support import CALLER, PASSPORT, book, first_slot, hold
+from tests.api.support import CALLER, PASSPORT, book, first_slot, hold, hold_and_book
 from tests.support.services import fresh_postgres_database, run_admin_sql
 
 LATER = "2026-12-17T07:00:00+01:00"  # outside the 48 h borrow window
@@ -110,14 +110,6 @@ async def held(ivr: httpx.AsyncClient, slot_id: int, caller: str = CALLER) -> st
     return hold_id
 
 
-async def booked(ivr: httpx.AsyncClient, *, visit_type: str = "ltr-extension") -> dict[str, Any]:
-    slot = await first_slot(ivr, visit_type=visit_type)
-    response = await book(ivr, await held(ivr, slot["slot_id"]))
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def use_up_hold_limit(ivr: httpx.AsyncClient) -> list[dict[str, Any]]:
     """Hold 30 slots (the hourly limit) for CALLER; return the 31st slot still free."""
     response = await ivr.get(
@@ -145,18 +137,6 @@ def too_late(slot_id: int) -> Answer:
 
 def hold_not_found(hold_id: str) -> Answer:
     return 404, "hold-not-found", {"hold_id": hold_id}
-
-
-@pytest.fixture
-async def ivr(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_for(app, DEV_TOKENS["ivr"]) as client:
-        yield client
-
-
-@pytest.fixture
-async def admin(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_for(app, DEV_TOKENS["admin"]) as client:
-        yield client
 
 
 # --- holds -----------------------------------------------------------------------------------
@@ -332,7 +312,7 @@ async def test_hold_expired(ivr: httpx.AsyncClient, clock: ManualClock) -> None:
 
 
 async def test_identity_limit_visit_type(ivr: httpx.AsyncClient) -> None:
-    await booked(ivr)
+    await hold_and_book(ivr)
     hold_id = await held(ivr, (await first_slot(ivr))["slot_id"], OTHER)
     assert answer(await book(ivr, hold_id, caller=OTHER)) == (
         409,
@@ -343,7 +323,7 @@ async def test_identity_limit_visit_type(ivr: httpx.AsyncClient) -> None:
 
 async def test_identity_limit_window(ivr: httpx.AsyncClient) -> None:
     for visit_type in ("ltr-extension", "biometrics", "card-pickup"):
-        await booked(ivr, visit_type=visit_type)
+        await hold_and_book(ivr, visit_type=visit_type)
     slot = await first_slot(ivr, visit_type="permanent-residence")
     assert answer(await book(ivr, await held(ivr, slot["slot_id"]))) == (
         409,
@@ -372,7 +352,7 @@ async def snapshot(app: FastAPI) -> tuple[int, ...]:
 async def test_a_refused_hold_and_a_refused_booking_write_nothing(
     app: FastAPI, ivr: httpx.AsyncClient
 ) -> None:
-    await booked(ivr)  # ltr-extension: the identity's one active booking of that type
+    await hold_and_book(ivr)  # ltr-extension: the identity's one active booking of that type
     full = await first_slot(ivr, after=LATER)
     for caller in ("+420600000001", "+420600000002"):
         await held(ivr, full["slot_id"], caller)
