@@ -4,8 +4,9 @@ Core statements in the caller's transaction.
 ``book_in_database`` calls ``slot_service_book_hold`` (migration 0002): identity lock, the
 earlier booking with the same Idempotency-Key, the hold, the slot lock, the notice and
 closure, the identity's limits, then the writes, in one round trip. ``book_in_python`` makes
-the same checks in the same order after the caller took the identity lock. Both return an
-``Attempt`` whose ``Outcome`` ``api.services.bookings`` turns into the booking or the error.
+the same checks in the same order after the caller took the identity lock. ``book_hold``
+picks the one for the runner's database. Both return an ``Attempt`` whose ``Outcome``
+``api.services.bookings`` turns into the booking or the error.
 """
 
 from __future__ import annotations
@@ -101,6 +102,16 @@ class SlotFacts:
     starts_at: dt.datetime
     local_date: dt.date
 
+    def booking_columns(self) -> dict[str, Any]:
+        """The slot's columns a booking copies."""
+        return {
+            "slot_id": self.id,
+            "office_code": self.office_code,
+            "visit_type_code": self.visit_type_code,
+            "starts_at": self.starts_at,
+            "local_date": self.local_date,
+        }
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -110,6 +121,19 @@ class Attempt:
     outcome: Outcome
     booking_id: int | None = None
     slot: SlotFacts | None = None
+
+
+async def book_hold(
+    runner: Runner,
+    *,
+    policy: PolicySettings,
+    values: dict[str, Any],
+    now: dt.datetime,
+    replay: bool,
+) -> Attempt:
+    """Book the hold of ``values``: in PostgreSQL's function, or in Python elsewhere."""
+    book = book_in_database if runner.dialect_name == "postgresql" else book_in_python
+    return await book(runner, policy=policy, values=values, now=now, replay=replay)
 
 
 async def book_in_database(
@@ -216,14 +240,7 @@ async def book_in_python(
         return Attempt(Outcome.identity_limit_window, slot=slot)
     booking_id = await take_hold_and_insert(
         runner,
-        values={
-            **values,
-            "slot_id": slot.id,
-            "office_code": slot.office_code,
-            "visit_type_code": slot.visit_type_code,
-            "starts_at": slot.starts_at,
-            "local_date": slot.local_date,
-        },
+        values={**values, **slot.booking_columns()},
         now=now,
     )
     if booking_id is None:

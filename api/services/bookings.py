@@ -34,7 +34,7 @@ from api.errors import (
 from api.identity import identity_fingerprint, same_fingerprint
 from api.models import Booking, BookingStatus, Hold
 from api.references import is_valid_reference, new_reference
-from api.services.booking_steps import book_in_database, book_in_python
+from api.services.booking_steps import book_hold
 from api.services.context import ServiceContext
 from api.services.holds import create_hold
 from api.services.locking import lock_identity, lock_slot
@@ -236,14 +236,7 @@ class BookingService:
             "updated_at": now,
         }
         try:
-            if runner.dialect_name == "postgresql":
-                attempt = await book_in_database(
-                    runner, policy=policy, values=values, now=now, replay=replay
-                )
-            else:
-                attempt = await book_in_python(
-                    runner, policy=policy, values=values, now=now, replay=replay
-                )
+            attempt = await book_hold(runner, policy=policy, values=values, now=now, replay=replay)
         except IntegrityError as exc:
             if "reference" in str(exc.orig):
                 raise ReferenceTaken(values["reference"]) from exc
@@ -261,15 +254,7 @@ class BookingService:
                 visit_type=None if slot is None else slot.visit_type_code,
             )
         assert slot is not None and attempt.booking_id is not None
-        booking = Booking(
-            id=attempt.booking_id,
-            slot_id=slot.id,
-            office_code=slot.office_code,
-            visit_type_code=slot.visit_type_code,
-            starts_at=slot.starts_at,
-            local_date=slot.local_date,
-            **values,
-        )
+        booking = Booking(id=attempt.booking_id, **slot.booking_columns(), **values)
         self._context.metrics.bookings.labels(slot.office_code, channel.value, language).inc()
         return booking
 
