@@ -31,6 +31,7 @@ from ivr.slots import (
     TooLate,
     VisitTypeNotFound,
 )
+from tests.ivr.slots.counting_server import counting_server
 
 Handler = Callable[[httpx.Request], Any]
 
@@ -301,33 +302,9 @@ def test_settings_build_a_client(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_concurrent_calls_share_at_most_max_connections() -> None:
     """Over real TCP: six calls at once through a pool of two connections."""
-    open_now = 0
-    most = 0
-
-    async def http_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal open_now, most
-        open_now += 1
-        most = max(most, open_now)
-        try:
-            while await reader.readuntil(b"\r\n\r\n"):
-                await asyncio.sleep(0.05)
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                             b"content-length: 2\r\n\r\n[]")
-                await writer.drain()
-        except asyncio.IncompleteReadError:
-            pass  # the client closed its connection: the normal end of keep-alive
-        finally:
-            open_now -= 1
-            writer.close()
-
-    server = await asyncio.start_server(http_server, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        async with SlotClient(
-            base_url=f"http://127.0.0.1:{port}", token="t", max_connections=2
-        ) as client:
-            results = await asyncio.gather(*(client.offices() for _ in range(6)))
-    finally:
-        server.close()
+    async with counting_server(delay_s=0.05) as (port, connections), SlotClient(
+        base_url=f"http://127.0.0.1:{port}", token="t", max_connections=2
+    ) as client:
+        results = await asyncio.gather(*(client.offices() for _ in range(6)))
     assert results == [[]] * 6
-    assert most == 2
+    assert connections.most == 2

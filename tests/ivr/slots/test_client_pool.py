@@ -12,6 +12,7 @@ import httpcore._synchronization as httpcore_sync
 import pytest
 
 from ivr.slots.client import SlotClient, SlotClientSettings
+from tests.ivr.slots.counting_server import counting_server
 
 
 class RecordingFinder:
@@ -43,34 +44,9 @@ async def test_httpcore_asks_for_the_async_library_without_an_import_search(
 async def test_by_default_a_hundred_calls_at_once_share_twenty_connections() -> None:
     """httpcore's pool works per request in proportion to the square of its size: the default
     pool matches the slot service's database pool (20), not the number of live calls."""
-    open_now = 0
-    most = 0
-
-    async def http_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal open_now, most
-        open_now += 1
-        most = max(most, open_now)
-        try:
-            while await reader.readuntil(b"\r\n\r\n"):
-                await asyncio.sleep(0.02)
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    b"content-length: 2\r\n\r\n[]"
-                )
-                await writer.drain()
-        except asyncio.IncompleteReadError:
-            pass  # the client closed its connection: the normal end of keep-alive
-        finally:
-            open_now -= 1
-            writer.close()
-
-    server = await asyncio.start_server(http_server, "127.0.0.1", 0, backlog=200)
-    port = server.sockets[0].getsockname()[1]
-    settings = SlotClientSettings(base_url=f"http://127.0.0.1:{port}")
-    try:
+    async with counting_server(delay_s=0.02, backlog=200) as (port, connections):
+        settings = SlotClientSettings(base_url=f"http://127.0.0.1:{port}")
         async with SlotClient.from_settings(settings) as client:
             results = await asyncio.gather(*(client.offices() for _ in range(100)))
-    finally:
-        server.close()
     assert results == [[]] * 100
-    assert most == 20
+    assert connections.most == 20
