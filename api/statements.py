@@ -156,14 +156,10 @@ class AsyncpgRunner:
             )
         except DRIVER_ERRORS as error:
             raise sqlalchemy_error(error, sql, arguments) from error
-        return list(records)
+        return records
 
     async def one_or_none(self, statement: Executable, params: Mapping[str, Any]) -> Any:
-        sql, arguments = self._arguments(statement, params)
-        try:
-            records = await self._connection.fetch(sql, *arguments, record_class=FastRow)
-        except DRIVER_ERRORS as error:
-            raise sqlalchemy_error(error, sql, arguments) from error
+        records = await self.all(statement, params)
         if len(records) > 1:
             raise sa_exc.MultipleResultsFound("more than one row where one at most was expected")
         return records[0] if records else None
