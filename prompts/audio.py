@@ -34,8 +34,12 @@ import operator
 import shutil
 import subprocess
 import sys
+import tempfile
 from array import array
 from dataclasses import dataclass
+from pathlib import Path
+
+from prompts.errors import PromptsError
 
 FORMATS: tuple[str, ...] = ("sln16", "ulaw", "alaw")
 SLN16_RATE = 16_000
@@ -52,7 +56,7 @@ _RAW_16K = ["-t", "raw", "-r", str(SLN16_RATE), "-c", "1", "-b", "16", "-e", "si
             "-L"]
 
 
-class AudioError(RuntimeError):
+class AudioError(PromptsError, RuntimeError):
     """A prompt's audio could not be made or is not usable."""
 
 
@@ -147,6 +151,17 @@ class SoxConverter:
     def mp3_to_wav(self, mp3: bytes, *, what: str) -> bytes:
         """Decode MP3 (gTTS output) to WAV; needs sox's mp3 format (`libsox-fmt-mp3`)."""
         return self._run(["-t", "mp3", "-", "-t", "wav", "-"], mp3, what=what)
+
+    def concatenate(self, wavs: list[bytes], *, what: str) -> bytes:
+        """One WAV of several played in a row (16 kHz mono, so any rates can be joined)."""
+        with tempfile.TemporaryDirectory(prefix="prompt-parts-") as directory:
+            inputs: list[str] = []
+            for index, wav in enumerate(wavs):
+                part = Path(directory) / f"{index}.wav"
+                part.write_bytes(self._run(["-t", "wav", "-", "-r", str(SLN16_RATE), "-c", "1",
+                                            "-t", "wav", "-"], wav, what=what))
+                inputs.append(str(part))
+            return self._run([*inputs, "-t", "wav", "-"], b"", what=what)
 
     def _run(self, arguments: list[str], data: bytes, *, what: str) -> bytes:
         command = [resolve_binary(self.binary), "-D", "-V1", *arguments]

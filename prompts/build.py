@@ -39,8 +39,10 @@ from prompts.audio import (
 from prompts.backends import Backend, BackendError
 from prompts.cache import AudioCache, cache_key, write_atomically
 from prompts.catalog import Catalog
+from prompts.errors import PromptsError
 from prompts.manifest import MANIFEST_NAME, Manifest, ManifestEntry, ManifestError
 from prompts.recorded import RecordedPrompts, file_sha256
+from prompts.spoken import marked_parts
 
 PIPELINE = (
     f"v2 sln16/ulaw/alaw sox -D -G {' '.join(TRIM)} rate gain -n -3 "
@@ -49,7 +51,7 @@ PIPELINE = (
 RECORDED = "recorded"
 
 
-class BuildError(RuntimeError):
+class BuildError(PromptsError, RuntimeError):
     """A prompt could not be built; the message names it."""
 
 
@@ -122,18 +124,25 @@ class PromptBuilder:
         planned: list[PlannedPrompt] = []
         for language in languages:
             for prompt_id in catalog.ids:
-                text = catalog.text(prompt_id, language)
+                text = catalog.spoken_text(prompt_id, language)
                 recording = self._recorded.find(language, prompt_id)
                 if recording is not None:
                     backend, voice = RECORDED, recording.name
                     key = cache_key(PIPELINE, RECORDED, file_sha256(recording))
                 else:
-                    backend, voice = self._backend.name, self._backend.voice(language)
+                    backend, voice = self._backend.name, self._voices(text, language)
                     key = cache_key(PIPELINE, backend, voice, language, text)
                 planned.append(PlannedPrompt(language=language, prompt_id=prompt_id, text=text,
                                              backend=backend, voice=voice, key=key,
                                              recording=recording))
         return planned
+
+    def _voices(self, text: str, language: str) -> str:
+        """The voice of `language`, and of each language marked in `text` (`{cs:…}`):
+        `"vi -s 165; cs: cs -s 175"`, so a change of either voice is a new cache key."""
+        marked = sorted({part.language for part in marked_parts(text)} - {language})
+        return "; ".join([self._backend.voice(language),
+                          *(f"{code}: {self._backend.voice(code)}" for code in marked)])
 
     def build(
         self,

@@ -17,10 +17,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prompts.audio import SoxConverter
-from prompts.backends import BackendError, make_backend
-from prompts.build import BuildError, BuildReport, PromptBuilder
+from prompts.backends import make_backend
+from prompts.build import BuildReport, PromptBuilder
 from prompts.cache import AudioCache
-from prompts.catalog import CatalogError, load_catalog
+from prompts.catalog import load_catalog
+from prompts.errors import PromptsError
 from prompts.manifest import Manifest
 from prompts.recorded import RecordedPrompts
 from prompts.settings import PromptSettings
@@ -85,7 +86,7 @@ def build(
     started = time.perf_counter()
     try:
         report = run_build(settings, languages=chosen, console=console)
-    except (CatalogError, BuildError, BackendError) as exc:
+    except PromptsError as exc:
         console.print(f"[red]prompt build failed:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(code=1) from exc
     console.print(

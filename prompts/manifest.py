@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from prompts.catalog import UnknownPromptError
+from prompts.errors import PromptsError
 
 MANIFEST_NAME = "manifest.json"
 
 
-class ManifestError(ValueError):
+class ManifestError(PromptsError, ValueError):
     """The manifest file cannot be read as a manifest."""
 
 

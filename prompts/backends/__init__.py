@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from prompts.errors import PromptsError
 from prompts.settings import PromptSettings
 
 
-class BackendError(RuntimeError):
+class BackendError(PromptsError, RuntimeError):
     """A TTS backend could not produce audio."""
 
 

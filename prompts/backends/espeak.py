@@ -6,19 +6,28 @@ speaks English when asked for a voice it does not have, so mapped voices are che
 `espeak-ng --voices` (the Language column) before use. The speaking rate is per language
 (`prompts.languages`, or one rate for all from `PROMPTS_ESPEAK_SPEED_WPM`); it is part of the
 voice this backend names (`"en-gb -s 170"`), so a changed rate is a changed cache key.
+
+A text with parts marked for another voice (`{cs:Hládkov}`, `prompts.spoken`) goes in as SSML
+(`-m`), each marked part in a `<voice name="cs">` element: one utterance, so the intonation
+runs on across the change of voice, which splicing two takes would break. A text without
+marks goes in as plain text, as before.
+`phonemes` and `trace` run the very same input with `--ipa` or `-X` instead of `--stdout`,
+so a check of what the voice says (`prompts.pronunciation`) checks what is synthesised.
 """
 
 from __future__ import annotations
 
 import functools
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
 
 from prompts.audio import resolve_binary
 from prompts.backends import SynthesisError
 from prompts.languages import LANGUAGES
 from prompts.settings import PromptSettings
+from prompts.spoken import segments
 
 
 @functools.cache
@@ -88,16 +97,44 @@ class EspeakBackend:
         return voice
 
     def synthesise(self, text: str, language: str) -> bytes:
+        completed = self._run(text, language, ["--stdout"])
+        if not completed.startswith(b"RIFF"):
+            raise SynthesisError(f"espeak-ng returned no WAV for {language} {text!r}")
+        return completed
+
+    def phonemes(self, text: str, language: str) -> str:
+        """What the voice says, in IPA (`-q --ipa`), for the same input as `synthesise`."""
+        return self._run(text, language, ["-q", "--ipa"]).decode("utf-8", "replace")
+
+    def trace(self, text: str, language: str) -> str:
+        """espeak-ng's translation trace (`-q -X`): which dictionary entry read each word."""
+        return self._run(text, language, ["-q", "-X"]).decode("utf-8", "replace")
+
+    def espeak_input(self, text: str, language: str) -> tuple[list[str], str]:
+        """The extra options and the stdin text for `text`: plain, or SSML when it has marks."""
+        parts = segments(text, language)
+        if all(part.language == language for part in parts):
+            return [], text
+        body = "".join(
+            escape(part.text) if part.language == language
+            else f"<voice name={quoteattr(self.espeak_voice(part.language))}>"
+                 f"{escape(part.text)}</voice>"
+            for part in parts
+        )
+        return ["-m"], f"<speak>{body}</speak>"
+
+    def _run(self, text: str, language: str, output: Sequence[str]) -> bytes:
+        options, stdin = self.espeak_input(text, language)
         command = [resolve_binary(self.binary), "-v", self.espeak_voice(language),
-                   "-s", str(self.speed(language)), "--stdin", "--stdout"]
+                   "-s", str(self.speed(language)), *options, "--stdin", *output]
         try:
             completed = subprocess.run(
-                command, input=text.encode("utf-8"), capture_output=True, check=False,
+                command, input=stdin.encode("utf-8"), capture_output=True, check=False,
                 close_fds=False,
             )
         except OSError as exc:
             raise SynthesisError(f"espeak-ng could not run: {exc}") from exc
-        if completed.returncode != 0 or not completed.stdout.startswith(b"RIFF"):
+        if completed.returncode != 0 or not completed.stdout:
             raise SynthesisError(
                 f"espeak-ng failed for {language} {text!r} (exit {completed.returncode}): "
                 f"{completed.stderr.decode('utf-8', 'replace').strip()}"

@@ -7,6 +7,8 @@ exponentially before trying again, up to `max_retries` times. gTTS writes MP3; s
 `libsox-fmt-mp3`) turns it into WAV. The network call is the injectable `fetch_mp3(text, lang)`
 so the retry logic is testable without a network; `fetch_with_gtts` is the real one.
 It is not `parallel`: one process, one throttle.
+A text with parts marked for another voice (`{cs:Hládkov}`, `prompts.spoken`) is fetched part
+by part, each in its language, and the parts are joined with sox: gTTS takes no markup.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from prompts.audio import AudioError, SoxConverter
 from prompts.backends import RateLimitedError, SynthesisError
 from prompts.languages import LANGUAGES
 from prompts.settings import PromptSettings
+from prompts.spoken import segments
 
 FetchMp3 = Callable[[str, str], bytes]
 TOO_MANY_REQUESTS = 429
@@ -108,9 +111,15 @@ class GttsBackend:
             raise SynthesisError(f"gTTS: no language mapped for {language!r}") from None
 
     def synthesise(self, text: str, language: str) -> bytes:
-        mp3 = self._fetch_with_retries(text, self.voice(language))
+        what = f"gtts {language} {text!r}"
         try:
-            return self._converter.mp3_to_wav(mp3, what=f"gtts {language} {text!r}")
+            wavs = [
+                self._converter.mp3_to_wav(
+                    self._fetch_with_retries(part.text, self.voice(part.language)), what=what
+                )
+                for part in segments(text, language)
+            ]
+            return wavs[0] if len(wavs) == 1 else self._converter.concatenate(wavs, what=what)
         except AudioError as exc:
             raise SynthesisError(str(exc)) from exc
 

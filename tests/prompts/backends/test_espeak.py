@@ -54,3 +54,16 @@ def test_a_faster_rate_speaks_the_same_text_in_less_time() -> None:
     slow = EspeakBackend(speed_wpm=120).synthesise(text, "en")
     fast = EspeakBackend(speed_wpm=220).synthesise(text, "en")
     assert len(fast) < 0.75 * len(slow)
+
+
+def test_a_marked_part_is_said_by_the_other_voice_in_one_utterance() -> None:
+    require_tools()
+    espeak = EspeakBackend()
+    options, ssml = espeak.espeak_input("phố {cs:Hládkov} & co", "vi")
+    assert options == ["-m"]
+    assert ssml == '<speak>phố <voice name="cs">Hládkov</voice> &amp; co</speak>'
+    assert espeak.espeak_input("phố Hládkov", "vi") == ([], "phố Hládkov")
+    # the vi voice spells the name letter by letter; the cs voice says it
+    assert "hlˈaːtkov" in espeak.phonemes("phố {cs:Hládkov}", "vi")
+    assert "hlˈaːtkov" not in espeak.phonemes("phố Hládkov", "vi")
+    assert espeak.synthesise("phố {cs:Hládkov}", "vi").startswith(b"RIFF")

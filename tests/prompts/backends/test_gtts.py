@@ -154,3 +154,15 @@ def test_build_with_gtts_runs_in_this_process_and_records_the_backend(
     assert [sent_text_and_lang(call.request.body)[1] for call in responses.calls] == ["cs", "vi"]
     entry = Manifest.load(tmp_path / "sounds").entry("option-1", "vi")
     assert (entry.backend, entry.voice) == ("gtts", "vi")
+
+
+@responses.activate
+def test_a_marked_part_is_fetched_in_its_language_and_joined(mp3: bytes) -> None:
+    responses.post(URL, body=google_reply(mp3))
+    whole = backend(FakeTime(), interval=0).synthesise("Để chọn {cs:Praha}, bấm phím một.", "vi")
+    sent = [sent_text_and_lang(call.request.body) for call in responses.calls]
+    assert [lang for _, lang in sent] == ["vi", "cs", "vi"]
+    assert [text.strip(" ,") for text, _ in sent] == ["Để chọn", "Praha", "bấm phím một."]
+    one = SoxConverter().mp3_to_wav(mp3, what="one part")
+    # three parts of the same audio at 16 kHz: about three times one part at 24 kHz * 2/3
+    assert whole.startswith(b"RIFF") and 1.8 * len(one) < len(whole) < 2.2 * len(one)
