@@ -34,6 +34,11 @@ DIALPLAN_COMMENT = re.compile(r"(?<!\\);.*")
 # queue-callback-offer and callback-registered are played by dialplans/). Each entry must leave
 # as soon as it is used: the test below fails on an entry that is used.
 AWAITING_DIALPLAN: frozenset[str] = frozenset()
+# Ids written ahead of the flow that will play them: keys-help (issue 13), which the flow
+# rewrite plays after the language menu and in every reprompt. Same rule: remove the entry as
+# soon as `ivr.flow.prompt_ids()` has it (the test below then says so).
+AWAITING_FLOW: frozenset[str] = frozenset({"keys-help"})
+AWAITING = AWAITING_DIALPLAN | AWAITING_FLOW
 
 
 @pytest.fixture(scope="module")
@@ -108,13 +113,13 @@ def test_names_catalog_matches_the_seed_data(catalog: Catalog) -> None:
 
 def test_no_unused_ids(catalog: Catalog) -> None:
     used = flow_ids() | speech_ids() | seed_names() | dialplan_ids()
-    assert set(catalog.ids) - used - AWAITING_DIALPLAN == set()
+    assert set(catalog.ids) - used - AWAITING == set()
 
 
-def test_ids_awaiting_the_dialplan_are_in_the_catalog_and_still_unused(catalog: Catalog) -> None:
-    assert set(catalog.ids) >= AWAITING_DIALPLAN
+def test_ids_awaiting_their_player_are_in_the_catalog_and_still_unused(catalog: Catalog) -> None:
+    assert set(catalog.ids) >= AWAITING
     used = flow_ids() | speech_ids() | dialplan_ids()
-    assert used & AWAITING_DIALPLAN == set(), "now used: remove them from AWAITING_DIALPLAN"
+    assert used & AWAITING == set(), "now used: remove them from AWAITING_DIALPLAN/AWAITING_FLOW"
 
 
 def test_every_recording_is_of_a_catalog_prompt_and_language(catalog: Catalog) -> None:
