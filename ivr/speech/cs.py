@@ -6,8 +6,10 @@
 - Times: 24-hour clock. The hour fragment carries its preposition, because "v"/"ve" depends
   on the hour word: "ve dvě", "ve tři", "ve čtyři", "ve čtrnáct", "ve dvacet" but "v devět",
   "v jedenáct". The hour is in the accusative ("v jednu", "ve dvě").
-- A full hour adds the noun by plural class: "v jednu hodinu", "ve dvě hodiny",
-  "v pět hodin"; compound 21–23 take "hodin" ("ve dvacet jedna hodin").
+- A full hour adds the noun, agreeing with the last word of the numeral (docs/speech.md,
+  cs-T4): "v jednu hodinu", "ve dvě hodiny", "v pět hodin", "ve dvacet dvě hodiny",
+  "ve dvacet tři hodiny"; the indeclinable "dvacet jedna" takes the genitive plural: "ve dvacet
+  jedna hodin". 22 is "dvacet dvě", feminine like "ve dvě" (hodina).
 - Minutes 1–9 are read "nula pět": "v jedenáct nula pět".
 """
 
@@ -118,7 +120,7 @@ TEXTS: dict[str, str] = {
     ids.hour(19): "v devatenáct",
     ids.hour(20): "ve dvacet",
     ids.hour(21): "ve dvacet jedna",
-    ids.hour(22): "ve dvacet dva",
+    ids.hour(22): "ve dvacet dvě",
     ids.hour(23): "ve dvacet tři",
     ids.HOURS_ONE: "hodinu",
     ids.HOURS_FEW: "hodiny",
@@ -141,6 +143,6 @@ class CzechSpeaker(Speaker):
     def full_hour(self, hour: int) -> list[str]:
         if hour == 1:
             return [ids.HOURS_ONE]
-        if hour in (2, 3, 4):
+        if hour % 10 in (2, 3, 4) and hour not in (12, 13, 14):  # dvě, tři, čtyři, dvacet dvě
             return [ids.HOURS_FEW]
-        return [ids.HOURS_MANY]
+        return [ids.HOURS_MANY]  # also "dvacet jedna hodin"

@@ -175,6 +175,10 @@ TIMES = {
         (T(16, 55), "v šestnáct padesát pět"),
         (T(7, 1), "v sedm nula jedna"),
         (T(20, 20), "ve dvacet dvacet"),
+        (T(22, 0), "ve dvacet dvě hodiny"),
+        (T(22, 30), "ve dvacet dvě třicet"),
+        (T(21, 0), "ve dvacet jedna hodin"),
+        (T(23, 0), "ve dvacet tři hodiny"),
     ],
     "en": [
         (T(9, 30), "at nine thirty a.m."),

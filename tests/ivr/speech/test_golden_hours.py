@@ -1,6 +1,6 @@
 """Golden table: every full hour 0:00–23:00 in every language (prepositions, hour nouns).
 
-Written by hand. cs: "v"/"ve" and hodinu/hodiny/hodin; ru: час/часа/часов and "в час";
+Written by hand. cs: "v"/"ve" and hodinu/hodiny/hodin (cs-T4: "ve dvacet dvě hodiny"); ru: час/часа/часов and "в час";
 uk: "о"/"об" and the locative ordinal; en: 12-hour clock; vi: "lúc … giờ".
 """
 
@@ -17,7 +17,7 @@ FULL_HOURS = {
         v pět hodin|v šest hodin|v sedm hodin|v osm hodin|v devět hodin|v deset hodin|
         v jedenáct hodin|ve dvanáct hodin|ve třináct hodin|ve čtrnáct hodin|v patnáct hodin|
         v šestnáct hodin|v sedmnáct hodin|v osmnáct hodin|v devatenáct hodin|ve dvacet hodin|
-        ve dvacet jedna hodin|ve dvacet dva hodin|ve dvacet tři hodin""",
+        ve dvacet jedna hodin|ve dvacet dvě hodiny|ve dvacet tři hodiny""",
     "en": """at twelve a.m.|at one a.m.|at two a.m.|at three a.m.|at four a.m.|at five a.m.|
         at six a.m.|at seven a.m.|at eight a.m.|at nine a.m.|at ten a.m.|at eleven a.m.|
         at twelve p.m.|at one p.m.|at two p.m.|at three p.m.|at four p.m.|at five p.m.|
