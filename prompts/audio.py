@@ -116,6 +116,21 @@ def check_speech(sln16: bytes, *, what: str) -> None:
         raise SilentAudioError(f"{what}: silent (RMS {rms:.0f} < {MIN_SPEECH_RMS:.0f})")
 
 
+@dataclass(frozen=True)
+class Levels:
+    """What sox's `stats` says of a take: peak and RMS level in dBFS, flat factor (how many
+    samples in a row sit at the peak: above zero at full scale, the take is clipped)."""
+
+    peak_db: float
+    rms_db: float
+    flat_factor: float
+    seconds: float
+
+
+def _decibels(value: str) -> float:
+    return -math.inf if value == "-inf" else float(value)
+
+
 @functools.cache
 def resolve_binary(name: str) -> str:
     """The absolute path of a program, so that `subprocess` can start it with posix_spawn
@@ -162,6 +177,24 @@ class SoxConverter:
                                             "-t", "wav", "-"], wav, what=what))
                 inputs.append(str(part))
             return self._run([*inputs, "-t", "wav", "-"], b"", what=what)
+
+    def levels(self, wav: bytes, *, what: str) -> Levels:
+        """Peak, RMS and flat factor of a WAV as it is (sox `stats`, all channels together)."""
+        command = [resolve_binary(self.binary), "-D", "-V1", "-t", "wav", "-", "-n", "stats"]
+        try:
+            completed = subprocess.run(command, input=wav, capture_output=True, check=False,
+                                       close_fds=False)
+        except OSError as exc:
+            raise ConversionError(f"{what}: sox could not run: {exc}") from exc
+        report = completed.stderr.decode("utf-8", "replace")
+        values = {line[:13].strip(): line[13:].split() for line in report.splitlines()}
+        try:
+            return Levels(peak_db=_decibels(values["Pk lev dB"][0]),
+                          rms_db=_decibels(values["RMS lev dB"][0]),
+                          flat_factor=float(values["Flat factor"][0]),
+                          seconds=float(values["Length s"][0]))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConversionError(f"{what}: sox stats failed: {report.strip()}") from exc
 
     def _run(self, arguments: list[str], data: bytes, *, what: str) -> bytes:
         command = [resolve_binary(self.binary), "-D", "-V1", *arguments]

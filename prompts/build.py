@@ -12,17 +12,22 @@ in this process (gTTS, whose throttle must see every request). Files of the buil
 that the catalog no longer has are removed, and `manifest.json` is rewritten. Outputs are
 replaced atomically, so Asterisk never opens half a file.
 
+A language whose TTS the studio recordings replace (`recorded_languages`) is planned only
+when its recording set passes `prompts.recorded.RecordingCheck`.
+
 Exceptions: everything a render raises (`prompts.backends.BackendError`,
 `prompts.audio.AudioError`) propagates wrapped in
 
     BuildError (RuntimeError)   names the language and prompt id that failed
+
+and `prompts.recorded.RecordingError` when a recorded language's set is incomplete or broken.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -41,7 +46,7 @@ from prompts.cache import AudioCache, cache_key, write_atomically
 from prompts.catalog import Catalog
 from prompts.errors import PromptsError
 from prompts.manifest import MANIFEST_NAME, Manifest, ManifestEntry, ManifestError
-from prompts.recorded import RecordedPrompts, file_sha256
+from prompts.recorded import RecordedPrompts, RecordingCheck, file_sha256
 from prompts.spoken import marked_parts
 
 PIPELINE = (
@@ -110,17 +115,23 @@ class PromptBuilder:
         cache: AudioCache,
         converter: SoxConverter,
         jobs: int,
+        recorded_languages: Collection[str] = (),
     ) -> None:
         self._backend = backend
         self._recorded = recorded
         self._cache = cache
         self._converter = converter
         self._jobs = jobs
+        self._recorded_languages = frozenset(recorded_languages)
 
     def plan(self, catalog: Catalog, *, languages: Sequence[str]) -> list[PlannedPrompt]:
         unknown = [code for code in languages if code not in catalog.languages]
         if unknown:
             raise BuildError(f"languages not in the catalog: {', '.join(unknown)}")
+        check = RecordingCheck(self._recorded, self._converter)
+        for language in languages:
+            if language in self._recorded_languages:
+                check.require_complete(catalog, language)  # no TTS mixed into a studio voice
         planned: list[PlannedPrompt] = []
         for language in languages:
             for prompt_id in catalog.ids:

@@ -1,4 +1,6 @@
-"""`ivr prompts …`: build the sounds tree, and read durations back from its manifest.
+"""`ivr prompts …`: build the sounds tree, read durations back from its manifest, and the
+studio path: the script a voice artist reads (`recordings-needed`) and the check of the takes
+(`recordings-check`).
 
 Registered as a typer sub-app in `ivr/cli.py`. Settings come from `PromptSettings` (env
 `PROMPTS_*`); the options override them for one run.
@@ -20,10 +22,10 @@ from prompts.audio import SoxConverter
 from prompts.backends import make_backend
 from prompts.build import BuildReport, PromptBuilder
 from prompts.cache import AudioCache
-from prompts.catalog import load_catalog
+from prompts.catalog import Catalog, load_catalog
 from prompts.errors import PromptsError
 from prompts.manifest import Manifest
-from prompts.recorded import RecordedPrompts
+from prompts.recorded import RecordedPrompts, RecordingCheck, recording_script
 from prompts.settings import PromptSettings
 
 app = typer.Typer(help="Prompt catalog and audio build", no_args_is_help=True)
@@ -37,6 +39,7 @@ def builder_from_settings(settings: PromptSettings) -> PromptBuilder:
         cache=AudioCache(settings.cache_dir),
         converter=SoxConverter(binary=settings.sox_binary),
         jobs=settings.jobs,
+        recorded_languages=settings.recorded_languages,
     )
 
 
@@ -105,3 +108,54 @@ def duration(
 ) -> None:
     """Print how many seconds a built prompt plays (from the manifest)."""
     typer.echo(f"{Manifest.load(out).duration_s(prompt_id, language):.3f}")
+
+
+def _catalog_or_exit(settings: PromptSettings, language: str, console: Console) -> Catalog:
+    try:
+        catalog = load_catalog(settings.catalog_dir)
+    except PromptsError as exc:
+        console.print(f"[red]catalog:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
+    if language not in catalog.languages:
+        console.print(f"[red]no language {escape(language)!r}[/red]; the catalog has "
+                      f"{', '.join(catalog.languages)}")
+        raise typer.Exit(code=2)
+    return catalog
+
+
+@app.command("recordings-needed")
+def recordings_needed(
+    language: str,
+    tsv: Annotated[bool, typer.Option("--tsv", help="id, text, context, tab-separated")] = False,
+    missing: Annotated[bool, typer.Option("--missing", help="only ids not yet recorded")] = False,
+) -> None:
+    """Print the script a voice artist reads for LANGUAGE: every id, its text, its context."""
+    settings = PromptSettings()
+    catalog = _catalog_or_exit(settings, language, Console(stderr=True))
+    recorded = RecordedPrompts(settings.recorded_dir)
+    lines = [line for line in recording_script(catalog, language)
+             if not missing or recorded.find(language, line.prompt_id) is None]
+    for line in lines:
+        if tsv:
+            typer.echo(f"{line.prompt_id}\t{line.text}\t{line.context}")
+        else:
+            typer.echo(f"{line.prompt_id}.wav\n    {line.text}\n    ({line.context})\n")
+    if not tsv:
+        typer.echo(f"{len(lines)} takes, each to {settings.recorded_dir / language}/<id>.wav")
+
+
+@app.command("recordings-check")
+def recordings_check(language: str) -> None:
+    """Check LANGUAGE's takes: every id recorded, none silent, none clipped, none stray."""
+    settings = PromptSettings()
+    console = Console(stderr=True)
+    catalog = _catalog_or_exit(settings, language, console)
+    check = RecordingCheck(RecordedPrompts(settings.recorded_dir),
+                           SoxConverter(binary=settings.sox_binary))
+    problems = check.problems(catalog, language)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red] in {len(catalog.ids)} prompts")
+        raise typer.Exit(code=1)
+    typer.echo(f"{language}: all {len(catalog.ids)} prompts recorded and usable")

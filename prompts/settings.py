@@ -22,6 +22,8 @@ class PromptSettings(BaseSettings):
     cache_dir: Path = Path("build/tts-cache")
     out_dir: Path = Path("build/sounds")
     backend: Literal["espeak", "gtts"] = "espeak"
+    # languages whose TTS the studio recordings replace: built only from a complete, checked set
+    recorded_languages: tuple[str, ...] = ()
     jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     espeak_binary: str = "espeak-ng"
     # None: each language's rate from prompts.languages; a number overrides it for every language

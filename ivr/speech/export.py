@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ivr.speech.catalog import speech_catalog
+from ivr.speech.ids import describe
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "prompts" / "catalog" / "speech.toml"
 
@@ -30,7 +31,7 @@ def catalog_toml() -> str:
     """The whole file's text."""
     tables = []
     for fragment, texts in speech_catalog().items():
-        lines = [f"[{fragment}]"]
+        lines = [f"[{fragment}]", f"note = {json.dumps(describe(fragment))}"]
         lines += [f"{language} = {json.dumps(text, ensure_ascii=False)}"
                   for language, text in texts.items()]
         tables.append("\n".join(lines) + "\n")

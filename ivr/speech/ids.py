@@ -8,7 +8,9 @@ Russian, Ukrainian and Vietnamese); they still carry a text in all five language
 catalog contract says every id exists in every language.
 
 ``fragment_ids()`` is the closed set of ids the speech module can ever produce; the catalog
-export and the catalog checks are built on it.
+export and the catalog checks are built on it. ``describe(id)`` says, in English, where a
+fragment is heard: the context a voice artist reads with it (the export writes it as the
+catalog's ``note``).
 """
 
 from __future__ import annotations
@@ -123,3 +125,35 @@ def fragment_ids() -> set[str]:
     ids |= {minute_teen(n) for n in range(10, 20)}
     ids |= {minute_tens(n) for n in range(2, 6)}
     return ids
+
+
+_CONTEXTS: tuple[tuple[str, str], ...] = (
+    ("weekday-", "Weekday of an appointment with its preposition ('on Tuesday'); the date"
+                 " follows."),
+    ("date-day-", "Day of the month in a date ('the twenty-first'); the month follows (in"
+                  " English it comes after the month)."),
+    ("date-month-", "Month in a date, after the day (in English before the day)."),
+    ("year-word", "The word for 'year' around a year in a date of birth."),
+    ("year-", "Part of a year in a date of birth, said as one number with the parts around it"
+              " ('nineteen | eighty | five')."),
+    ("digit-", "A digit inside a group of a passport number or booking reference: more digits"
+               " follow at once."),
+    ("time-hour-", "Hour of an appointment with its preposition ('at fourteen'); minutes or the"
+                   " word for 'o'clock' follow."),
+    ("time-hours-", "The word for 'o'clock' after a full hour ('at nine | o'clock')."),
+    ("time-am", "After an English time before noon."),
+    ("time-pm", "After an English time from noon."),
+    ("time-minute-word", "The word for 'minutes' after the minutes of a time."),
+    ("time-minute-", "Minutes of an appointment time, right after the hour."),
+)
+
+
+def describe(fragment: str) -> str:
+    """Where ``fragment`` is heard, for a voice artist."""
+    if fragment.startswith("digit-") and fragment.endswith("-final"):
+        return ("A digit closing a group of a passport number or booking reference: a falling"
+                " tone, a short pause follows.")
+    for prefix, context in _CONTEXTS:
+        if fragment.startswith(prefix):
+            return context
+    raise KeyError(f"no context for fragment {fragment!r}")

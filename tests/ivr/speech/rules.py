@@ -303,7 +303,8 @@ def vi_time(moment: dt.time) -> str:
 
 def vi_date(day: dt.date) -> str:
     mong = "mồng " if day.day <= 10 else ""
-    return f"{VI_WEEKDAYS[day.weekday()]} ngày {mong}{vi_number(day.day)} {VI_MONTHS[day.month - 1]}"
+    weekday, month = VI_WEEKDAYS[day.weekday()], VI_MONTHS[day.month - 1]
+    return f"{weekday} ngày {mong}{vi_number(day.day)} {month}"
 
 
 def vi_year(year: int) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ivr.speech import LANGUAGES, fragment_ids, speech_catalog
 from ivr.speech.export import DEFAULT_PATH, catalog_toml, main
+from ivr.speech.ids import describe
 
 
 def test_checked_in_file_is_up_to_date() -> None:
@@ -19,6 +20,8 @@ def test_checked_in_file_is_up_to_date() -> None:
 def test_file_holds_exactly_the_fragment_ids_in_every_language() -> None:
     parsed = tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
     assert set(parsed) == fragment_ids()
+    notes = {fragment: texts.pop("note") for fragment, texts in parsed.items()}
+    assert notes == {fragment: describe(fragment) for fragment in fragment_ids()}
     assert parsed == speech_catalog()
     for fragment, texts in parsed.items():
         assert re.fullmatch(r"[a-z0-9-]+", fragment)

@@ -1,7 +1,8 @@
 """Golden table: every full hour 0:00–23:00 in every language (prepositions, hour nouns).
 
-Written by hand. cs: "v"/"ve" and hodinu/hodiny/hodin (cs-T4: "ve dvacet dvě hodiny"); ru: час/часа/часов and "в час";
-uk: "о"/"об" and the locative ordinal; en: 12-hour clock; vi: "lúc … giờ".
+Written by hand. cs: "v"/"ve" and hodinu/hodiny/hodin (cs-T4: "ve dvacet dvě hodiny");
+ru: час/часа/часов and "в час"; uk: "о"/"об" and the locative ordinal; en: 12-hour clock;
+vi: "lúc … giờ".
 """
 
 from __future__ import annotations
