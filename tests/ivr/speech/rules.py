@@ -9,6 +9,7 @@ twice, and a rule is read here in the words of the document (the tags are the do
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 # -- cs ---------------------------------------------------------------------------------------
 
@@ -27,12 +28,17 @@ CS_MONTHS = ["ledna", "února", "března", "dubna", "května", "června", "červ
 CS_WEEKDAYS = ["pondělí", "úterý", "středu", "čtvrtek", "pátek", "sobotu", "neděli"]
 
 
+def count(number: int, units: list[str], tens_words: dict[int, str]) -> str:
+    """0–99 as cardinal words, tens then unit as two words ("dvacet jedna", "twenty one")."""
+    if number < 20:
+        return units[number]
+    tens, unit = divmod(number, 10)
+    return tens_words[tens] + (f" {units[unit]}" if unit else "")
+
+
 def cs_count(number: int) -> str:
     """0–99 as counting numerals ("dvacet jedna", "dvacet dva")."""
-    if number < 20:
-        return CS_COUNT[number]
-    tens, unit = divmod(number, 10)
-    return CS_TENS[tens] + (f" {CS_COUNT[unit]}" if unit else "")
+    return count(number, CS_COUNT, CS_TENS)
 
 
 def cs_v(word: str) -> str:
@@ -103,10 +109,7 @@ EN_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 
 
 def en_count(number: int) -> str:
-    if number < 20:
-        return EN_COUNT[number]
-    tens, unit = divmod(number, 10)
-    return EN_TENS[tens] + (f" {EN_COUNT[unit]}" if unit else "")
+    return count(number, EN_COUNT, EN_TENS)
 
 
 def en_time(moment: dt.time) -> str:
@@ -194,13 +197,20 @@ def uk_date(day: dt.date) -> str:
             f"{UK_MONTHS[day.month - 1]}")
 
 
-def uk_year(year: int) -> str:
-    """uk-Y1."""
+def ordinal_year(year: int, *, rounds: tuple[str, str], heads: tuple[str, str],
+                 ordinal: Callable[[int], str], word: str) -> str:
+    """uk-Y1, ru-Y1: a genitive ordinal of which only the last word inflects, then the word for
+    "year"; a round century is one ordinal word. `rounds`, `heads`: for 1900 and 2000."""
+    century = 0 if year < 2000 else 1
     rest = year % 100
-    if rest == 0:
-        return ("тисяча дев'ятисотого" if year == 1900 else "двохтисячного") + " року"
-    head = "тисяча дев'ятсот" if year < 2000 else "дві тисячі"
-    return f"{head} {uk_ordinal(rest, locative_feminine=False)} року"
+    number = rounds[century] if rest == 0 else f"{heads[century]} {ordinal(rest)}"
+    return f"{number} {word}"
+
+
+def uk_year(year: int) -> str:
+    return ordinal_year(year, rounds=("тисяча дев'ятисотого", "двохтисячного"),
+                        heads=("тисяча дев'ятсот", "дві тисячі"),
+                        ordinal=lambda n: uk_ordinal(n, locative_feminine=False), word="року")
 
 
 # -- ru ---------------------------------------------------------------------------------------
@@ -267,12 +277,9 @@ def ru_date(day: dt.date) -> str:
 
 
 def ru_year(year: int) -> str:
-    """ru-Y1."""
-    rest = year % 100
-    if rest == 0:
-        return ("тысяча девятисотого" if year == 1900 else "двухтысячного") + " года"
-    head = "тысяча девятьсот" if year < 2000 else "две тысячи"
-    return f"{head} {ru_ordinal(rest)} года"
+    return ordinal_year(year, rounds=("тысяча девятисотого", "двухтысячного"),
+                        heads=("тысяча девятьсот", "две тысячи"), ordinal=ru_ordinal,
+                        word="года")
 
 
 # -- vi ---------------------------------------------------------------------------------------
