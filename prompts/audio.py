@@ -124,7 +124,6 @@ class Levels:
     peak_db: float
     rms_db: float
     flat_factor: float
-    seconds: float
 
 
 def _decibels(value: str) -> float:
@@ -191,8 +190,7 @@ class SoxConverter:
         try:
             return Levels(peak_db=_decibels(values["Pk lev dB"][0]),
                           rms_db=_decibels(values["RMS lev dB"][0]),
-                          flat_factor=float(values["Flat factor"][0]),
-                          seconds=float(values["Length s"][0]))
+                          flat_factor=float(values["Flat factor"][0]))
         except (KeyError, IndexError, ValueError) as exc:
             raise ConversionError(f"{what}: sox stats failed: {report.strip()}") from exc
 
