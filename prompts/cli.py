@@ -1,6 +1,6 @@
-"""`ivr prompts …`: build the sounds tree, read durations back from its manifest, and the
-studio path: the script a voice artist reads (`recordings-needed`) and the check of the takes
-(`recordings-check`).
+"""`ivr prompts …`: build the sounds tree, read durations back from its manifest, check what
+espeak-ng says (`pronunciation`), and the studio path: the script a voice artist reads
+(`recordings-needed`) and the check of the takes (`recordings-check`).
 
 Registered as a typer sub-app in `ivr/cli.py`. Settings come from `PromptSettings` (env
 `PROMPTS_*`); the options override them for one run.
@@ -20,11 +20,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from prompts.audio import SoxConverter
 from prompts.backends import make_backend
+from prompts.backends.espeak import EspeakBackend
 from prompts.build import BuildReport, PromptBuilder
 from prompts.cache import AudioCache
 from prompts.catalog import Catalog, load_catalog
 from prompts.errors import PromptsError
 from prompts.manifest import Manifest
+from prompts.pronunciation import PronunciationCheck
 from prompts.recorded import RecordedPrompts, RecordingCheck, recording_script
 from prompts.settings import PromptSettings
 
@@ -107,7 +109,36 @@ def duration(
     out: Annotated[Path, typer.Option(help="sounds directory")] = Path("build/sounds"),
 ) -> None:
     """Print how many seconds a built prompt plays (from the manifest)."""
-    typer.echo(f"{Manifest.load(out).duration_s(prompt_id, language):.3f}")
+    try:
+        seconds = Manifest.load(out).duration_s(prompt_id, language)
+    except (PromptsError, OSError) as exc:
+        Console(stderr=True).print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"{seconds:.3f}")
+
+
+@app.command()
+def pronunciation(
+    language: Annotated[str | None, typer.Argument(help="one language, default all")] = None,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="only these ids")] = None,
+    ipa: Annotated[bool, typer.Option("--ipa", help="print what the voice says, in IPA")] = False,
+) -> None:
+    """Check what espeak-ng says: no switch to another voice, no word read as letters."""
+    settings = PromptSettings()
+    console = Console(stderr=True)
+    catalog = _catalog_or_exit(settings, language or "cs", console)
+    espeak = EspeakBackend.from_settings(settings)
+    languages = [language] if language else list(catalog.languages)
+    if ipa:
+        for code in languages:
+            for prompt_id in ids or catalog.ids:
+                said = " ".join(espeak.phonemes(catalog.spoken_text(prompt_id, code), code).split())
+                typer.echo(f"{code}\t{prompt_id}\t{catalog.text(prompt_id, code)}\t{said}")
+    problems = PronunciationCheck(espeak).problems(catalog, languages=languages, ids=ids)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        raise typer.Exit(code=1)
 
 
 def _catalog_or_exit(settings: PromptSettings, language: str, console: Console) -> Catalog:

@@ -62,3 +62,28 @@ def test_errors_are_reported_without_a_traceback(
     assert "prompt build failed" in result.output and "[welcome]" in result.output
     result = CliRunner().invoke(app, ["prompts", "build", "--backend", "festival"])
     assert result.exit_code == 2
+
+
+def test_pronunciation_names_what_the_voice_gets_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_tools()
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog/flow.toml").write_text(
+        CATALOG.replace("Xin chào.", "Praha, phố Hládkov."), encoding="utf-8"
+    )
+    monkeypatch.setenv("PROMPTS_CATALOG_DIR", str(tmp_path / "catalog"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["prompts", "pronunciation", "vi", "--ipa"])
+    assert result.exit_code == 1
+    assert "vi/welcome: switch: (en) in a vi text" in result.output
+    assert "vi/welcome: letters: h [ha3t]" in result.output
+    assert "vi\tgoodbye\tTạm biệt." in result.output
+    assert runner.invoke(app, ["prompts", "pronunciation", "cs"]).exit_code == 0
+
+
+def test_duration_of_a_prompt_not_built_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["prompts", "duration", "welcome", "cs", "--out",
+                                      str(tmp_path)])
+    assert result.exit_code == 1
+    assert "manifest.json" in result.output
