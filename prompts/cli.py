@@ -126,7 +126,7 @@ def pronunciation(
     """Check what espeak-ng says: no switch to another voice, no word read as letters."""
     settings = PromptSettings()
     console = Console(stderr=True)
-    catalog = _catalog_or_exit(settings, language or "cs", console)
+    catalog = _catalog_or_exit(settings, language, console)
     espeak = EspeakBackend.from_settings(settings)
     languages = [language] if language else list(catalog.languages)
     if ipa:
@@ -141,13 +141,15 @@ def pronunciation(
         raise typer.Exit(code=1)
 
 
-def _catalog_or_exit(settings: PromptSettings, language: str, console: Console) -> Catalog:
+def _catalog_or_exit(settings: PromptSettings, language: str | None,
+                     console: Console) -> Catalog:
+    """The catalog, and `language` checked against it (None: no language to check)."""
     try:
         catalog = load_catalog(settings.catalog_dir)
     except PromptsError as exc:
         console.print(f"[red]catalog:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(code=1) from exc
-    if language not in catalog.languages:
+    if language is not None and language not in catalog.languages:
         console.print(f"[red]no language {escape(language)!r}[/red]; the catalog has "
                       f"{', '.join(catalog.languages)}")
         raise typer.Exit(code=2)
