@@ -11,6 +11,10 @@ same variables drive ``ivr serve``, the classic AGI entry point and the route fa
   (:class:`ivr.flow.settings.FlowSettings`);
 - ``IVR_LOG_LEVEL``.
 
+The environment is read here, at the entry point, and nowhere in the flow: ``engine_settings()``
+is also where the flow's route factory (``ivr.flow.runner.create_booking_handler``) takes its
+settings from when the transport's routing calls it with none.
+
 The route ``booking`` runs the flow with one slot client for the whole process; any other
 route in ``IVR_AGI_ROUTES`` is built through its factory (``ivr.agi.routing``). SIGTERM lets the
 calls in progress finish (``IVR_AGI_SHUTDOWN_GRACE_S``), then the slot client is closed.
@@ -56,6 +60,11 @@ class ServeSettings(BaseSettings):
     log_level: str = "INFO"
 
 
+def engine_settings() -> ServeSettings:
+    """The engine's settings, from the ``IVR_*`` environment variables."""
+    return ServeSettings()
+
+
 async def run_engine(settings: ServeSettings) -> None:
     """Serve calls until SIGTERM or SIGINT."""
     metrics = AgiMetrics(registry=CollectorRegistry())
@@ -85,7 +94,7 @@ def serve(
 ) -> None:
     """Run the FastAGI server with the booking flow (route `booking`) until SIGTERM."""
     try:
-        settings = ServeSettings()
+        settings = engine_settings()
         agi = settings.agi.model_copy(
             update={
                 key: value for key, value in (("host", host), ("port", port)) if value is not None
