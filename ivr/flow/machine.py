@@ -33,7 +33,7 @@ from ivr.flow import variables as v
 from ivr.flow.actions import Action, Prompt, ReadVariable
 from ivr.flow.call import TERMINAL_STATES, Call, FlowError, Speaker, State
 from ivr.flow.events import CallerHungUp, Keys, NoInput, ServiceFailed, VariableRead
-from ivr.flow.menus import SPECS
+from ivr.flow.menus import SPECS, START
 from ivr.flow.settings import FlowSettings
 from ivr.flow.spec import Menu, Step, Target, Waiting
 from ivr.flow.voice import BACK_KEY, OPERATOR_KEY, Voice, choose
@@ -182,7 +182,7 @@ def _row(state: State) -> dict[type, Handler]:
     if state in TERMINAL_STATES:
         return {CallerHungUp: steps.already_ended}
     if state is State.STARTING:
-        return {VariableRead: steps.resume, CallerHungUp: steps.hung_up}
+        return {VariableRead: cast(Handler, START.run), CallerHungUp: steps.hung_up}
     raise FlowError(f"state {state} has no spec")
 
 

@@ -95,6 +95,8 @@ def _decide(run: Callable[..., Step | None], *leads_to: State) -> Decision:
     return Decision(run, leads_to)
 
 
+START: Final = _decide(steps.resume, S.LANGUAGE, S.LOOKUP, S.LOADING_OFFICES)  # IVR_LANGUAGE read
+
 MENUS: Final[tuple[Menu, ...]] = (
     Menu(
         S.LANGUAGE,
