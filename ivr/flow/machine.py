@@ -33,7 +33,7 @@ from ivr.flow import variables as v
 from ivr.flow.actions import Action, Prompt, ReadVariable
 from ivr.flow.call import TERMINAL_STATES, Call, FlowError, Speaker, State
 from ivr.flow.events import CallerHungUp, Keys, NoInput, ServiceFailed, VariableRead
-from ivr.flow.menus import SPECS, START
+from ivr.flow.menus import OPERATOR_REQUEST, SERVICE_FAILED, SPECS, START
 from ivr.flow.settings import FlowSettings
 from ivr.flow.spec import Menu, Step, Target, Waiting
 from ivr.flow.voice import BACK_KEY, OPERATOR_KEY, Voice, choose
@@ -130,7 +130,7 @@ def _keys_row(menu: Menu) -> Handler:
     def keys(machine: Machine, call: Call, event: Keys) -> Step:
         digits = event.digits
         if digits == OPERATOR_KEY:
-            return steps.fallout(machine, call, v.REASON_OPERATOR_REQUEST)
+            return machine.follow(call, OPERATOR_REQUEST)
         if digits.startswith(BACK_KEY):
             return _back(machine, call, menu.back)
         answer = _answer(machine, call, menu, digits)
@@ -163,10 +163,6 @@ def _back(machine: Machine, call: Call, back: State | None) -> Step:
     return entered, (*steps.release(call), *actions)
 
 
-def _service_failed(machine: Machine, call: Call, event: ServiceFailed) -> Step:
-    return steps.fallout(machine, call, v.REASON_SERVICE_ERROR)
-
-
 # -- THE table ------------------------------------------------------------------------------------
 
 
@@ -178,7 +174,8 @@ def _row(state: State) -> dict[type, Handler]:
         answers: dict[type, Handler] = {
             event: cast(Handler, decision.run) for event, decision in spec.answers.items()
         }
-        return {**answers, ServiceFailed: _service_failed, CallerHungUp: steps.hung_up}
+        service_failed = cast(Handler, SERVICE_FAILED.run)
+        return {**answers, ServiceFailed: service_failed, CallerHungUp: steps.hung_up}
     if state in TERMINAL_STATES:
         return {CallerHungUp: steps.already_ended}
     if state is State.STARTING:

@@ -187,6 +187,8 @@ MENUS: Final[tuple[Menu, ...]] = (
 )
 
 IDENTITY_LIMIT: Final = steps.to_operator(v.REASON_IDENTITY_LIMIT)
+SERVICE_FAILED: Final = steps.to_operator(v.REASON_SERVICE_ERROR)  # every waiting state's
+OPERATOR_REQUEST: Final = steps.to_operator(v.REASON_OPERATOR_REQUEST)  # 0, in every menu
 
 WAITING: Final[tuple[Waiting, ...]] = (
     Waiting(S.LOOKUP, steps.find_bookings, {

@@ -37,10 +37,11 @@ class Decision:
 
     run: Callable[..., Step | None]
     leads_to: tuple[State, ...]
+    label: str | None = None  # for the table; else the function's name
 
     @property
     def name(self) -> str:
-        return self.run.__name__.strip("_").replace("_", " ")
+        return self.label or self.run.__name__.strip("_").replace("_", " ")
 
 
 Target = State | Decision

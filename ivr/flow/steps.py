@@ -97,8 +97,7 @@ def to_operator(reason: str) -> Decision:
     def operator(machine: Machine, call: Call, event: object = None) -> Step:
         return fallout(machine, call, reason)
 
-    operator.__name__ = f"operator ({reason})"
-    return Decision(operator, leads_to=(State.OPERATOR,))
+    return Decision(operator, leads_to=(State.OPERATOR,), label=f"operator ({reason})")
 
 
 def _goodbye(machine: Machine, call: Call, result: str, *before: str) -> Step:
