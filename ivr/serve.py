@@ -11,9 +11,9 @@ same variables drive ``ivr serve``, the classic AGI entry point and the route fa
   (:class:`ivr.flow.settings.FlowSettings`);
 - ``IVR_LOG_LEVEL``.
 
-The environment is read here, at the entry point, and nowhere in the flow: ``engine_settings()``
-is also where the flow's route factory (``ivr.flow.runner.create_booking_handler``) takes its
-settings from when the transport's routing calls it with none.
+The environment is read here, at the entry point, and nowhere in the flow:
+``create_booking_handler`` is the booking route's factory with the settings read here (the flow's
+own, ``ivr.flow.runner.create_booking_handler``, takes them as arguments).
 
 The route ``booking`` runs the flow with one slot client for the whole process; any other
 route in ``IVR_AGI_ROUTES`` is built through its factory (``ivr.agi.routing``). SIGTERM lets the
@@ -41,6 +41,7 @@ from ivr.agi.routing import build_routes
 from ivr.agi.server import serve as serve_fastagi
 from ivr.agi.settings import AgiSettings
 from ivr.flow.runner import build_booking_runner
+from ivr.flow.runner import create_booking_handler as flow_route
 from ivr.flow.settings import FlowSettings
 from ivr.slots import SlotClient, SlotClientSettings
 
@@ -63,6 +64,13 @@ class ServeSettings(BaseSettings):
 def engine_settings() -> ServeSettings:
     """The engine's settings, from the ``IVR_*`` environment variables."""
     return ServeSettings()
+
+
+def create_booking_handler(*, metrics: AgiMetrics) -> AgiHandler:
+    """The booking route's factory for the transport's routing protocol (``factory(*,
+    metrics)``, ``ivr.agi.routing``): the flow's factory with the settings read here."""
+    settings = engine_settings()
+    return flow_route(metrics=metrics, flow=settings.flow, slots=settings.slots)
 
 
 async def run_engine(settings: ServeSettings) -> None:

@@ -259,18 +259,17 @@ def create_booking_handler(
     flow: FlowSettings | None = None,
     slots: SlotClientSettings | None = None,
 ) -> AgiHandler:
-    """The route factory named in ``AgiSettings.routes`` (``ivr.agi.routing``), used where the
-    transport builds the routes itself (the classic AGI entry point, a FastAGI server started
-    without ``ivr serve``). The slot client lives as long as the process.
+    """The booking route's handler, for where the transport builds the routes itself (the
+    classic AGI entry point, a FastAGI server started without ``ivr serve``), with the settings
+    passed in. The slot client lives as long as the process.
 
-    The settings are passed in. A caller that passes none (the routing protocol today calls
-    ``factory(*, metrics)``) gets those of the engine's entry point, ``ivr.serve``, which is
-    where the environment is read (``IVR_FLOW_*``, ``IVR_SLOTS_*``); the flow reads none.
+    Called with none, as the transport's routing calls the factory it names
+    (``factory(*, metrics)``; ``AgiSettings.routes`` names this one), it is the entry point's
+    factory, ``ivr.serve.create_booking_handler``, that reads them from the environment: the
+    flow reads none.
     """
     if flow is None or slots is None:
-        from ivr.serve import engine_settings  # the entry point, which imports this module
+        from ivr.serve import create_booking_handler as from_environment  # imports this module
 
-        settings = engine_settings()
-        flow, slots = flow or settings.flow, slots or settings.slots
-    client = SlotClient.from_settings(slots)
-    return build_booking_runner(flow=flow, slots=client, metrics=metrics)
+        return from_environment(metrics=metrics)
+    return build_booking_runner(flow=flow, slots=SlotClient.from_settings(slots), metrics=metrics)
