@@ -358,7 +358,6 @@ STEP_PROMPT_IDS: Final = frozenset(
         "goodbye",
         "searching",
         "slot-taken",
-        "no-input",
         *(prompt_id for prompts in FALLOUT_PROMPTS.values() for prompt_id in prompts),
     }
 )
