@@ -11,6 +11,10 @@ same variables drive ``ivr serve``, the classic AGI entry point and the route fa
   (:class:`ivr.flow.settings.FlowSettings`);
 - ``IVR_LOG_LEVEL``.
 
+The environment is read here, at the entry point, and nowhere in the flow:
+``create_booking_handler`` is the booking route's factory with the settings read here (the flow's
+own, ``ivr.flow.runner.create_booking_handler``, takes them as arguments).
+
 The route ``booking`` runs the flow with one slot client for the whole process; any other
 route in ``IVR_AGI_ROUTES`` is built through its factory (``ivr.agi.routing``). SIGTERM lets the
 calls in progress finish (``IVR_AGI_SHUTDOWN_GRACE_S``), then the slot client is closed.
@@ -37,6 +41,7 @@ from ivr.agi.routing import build_routes
 from ivr.agi.server import serve as serve_fastagi
 from ivr.agi.settings import AgiSettings
 from ivr.flow.runner import build_booking_runner
+from ivr.flow.runner import create_booking_handler as flow_route
 from ivr.flow.settings import FlowSettings
 from ivr.slots import SlotClient, SlotClientSettings
 
@@ -54,6 +59,18 @@ class ServeSettings(BaseSettings):
     slots: SlotClientSettings = Field(default_factory=SlotClientSettings)
     flow: FlowSettings = Field(default_factory=FlowSettings)
     log_level: str = "INFO"
+
+
+def engine_settings() -> ServeSettings:
+    """The engine's settings, from the ``IVR_*`` environment variables."""
+    return ServeSettings()
+
+
+def create_booking_handler(*, metrics: AgiMetrics) -> AgiHandler:
+    """The booking route's factory for the transport's routing protocol (``factory(*,
+    metrics)``, ``ivr.agi.routing``): the flow's factory with the settings read here."""
+    settings = engine_settings()
+    return flow_route(metrics=metrics, flow=settings.flow, slots=settings.slots)
 
 
 async def run_engine(settings: ServeSettings) -> None:
@@ -85,7 +102,7 @@ def serve(
 ) -> None:
     """Run the FastAGI server with the booking flow (route `booking`) until SIGTERM."""
     try:
-        settings = ServeSettings()
+        settings = engine_settings()
         agi = settings.agi.model_copy(
             update={
                 key: value for key, value in (("host", host), ("port", port)) if value is not None

@@ -7,7 +7,7 @@ and the slot-service requests) always come last in a tuple, and at most one per 
 runner knows which event to feed back next.
 
 Nothing here raises at run time except :class:`ValueError` for an action built against its own
-rules (a multi-digit ``Ask`` with more than one prompt could not keep typeahead digits).
+rules (an ``Ask`` without a prompt or without a digit to collect).
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ class Ask:
 
     ``first_digit_timeout_ms`` is the silence allowed after the last prompt,
     ``inter_digit_timeout_ms`` the silence allowed after a digit; ``#`` ends a multi-digit entry.
-    The answer comes back as :class:`ivr.flow.events.Keys` or :class:`ivr.flow.events.NoInput`.
+    A key pressed during any prompt starts the answer (key-ahead); a multi-digit entry goes on
+    from there. The answer comes back as :class:`ivr.flow.events.Keys` or
+    :class:`ivr.flow.events.NoInput`.
     """
 
     prompts: tuple[Prompt, ...]
@@ -62,8 +64,6 @@ class Ask:
             raise ValueError("an Ask needs at least one prompt")
         if self.max_digits < 1:
             raise ValueError("max_digits must be at least 1")
-        if self.max_digits > 1 and len(self.prompts) > 1:
-            raise ValueError("a multi-digit Ask plays exactly one prompt (GET DATA)")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What the call flow knows about one call: its states and an immutable record of the call.
 
-Kept apart from the transition table (:mod:`ivr.flow.machine`) and from what each state says
-(:mod:`ivr.flow.menus`), which both read it.
+Kept apart from the transition table (:mod:`ivr.flow.machine`), the specs (:mod:`ivr.flow.menus`)
+and what each state says (:mod:`ivr.flow.voice`), which all read it.
 
 The package's one exception lives here, so both can raise it::
 
@@ -92,6 +92,7 @@ class Call:
     booking: Booking | None = None
     invalid_inputs: int = 0
     no_inputs: int = 0
+    keys_explained: bool = False  # keys-help heard (once per call, after the language)
     result: str | None = None
     fallout_reason: str | None = None
 

@@ -1,202 +1,240 @@
-"""What each state of the call flow says and which keys it takes: the menus, as actions.
+"""One spec per state of the booking flow: every menu's prompts and keys, every waiting state's
+request and answers. To change a menu, change its spec here; the machine's table, the ``Ask``
+the caller hears, its valid keys, the printed table in docs/call-flow.md (``python -m
+ivr.flow.table``) and ``prompt_ids()`` all follow from it.
 
-The machine (:mod:`ivr.flow.machine`) decides where a call goes; a :class:`Voice` turns the
-state it arrives in into the ``Ask`` (and, for a number entry after an apology, the ``Play``
-before it) the caller hears. Prompts are catalog ids played as ``L/ivr/<id>`` in the caller's
-language; dates, times, digits and references come from the speech module's fragments.
+The vocabulary is :mod:`ivr.flow.spec`; the code of each decision is :mod:`ivr.flow.steps`.
 
 ``prompt_ids()`` lists every id the flow can play, for the prompt catalog's coverage check.
 
-Errors: ``FlowError`` (from :mod:`ivr.flow.call`) for a state that asks nothing; the speech
-module's ``SpeechError`` for a value it cannot say.
+Nothing here raises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
-from ivr.flow.actions import DIGIT_KEYS, Action, Ask, Play, Prompt
-from ivr.flow.call import Call, FlowError, Speaker, State
-from ivr.flow.settings import LANGUAGES, REGIONS, FlowSettings
-
-MAX_MENU_OPTIONS: Final = 9
-OPERATOR_KEY: Final = "0"
-BACK_KEY: Final = "*"
-
-
-class Voice:
-    """The prompts of a call, in its language, with the settings' timeouts."""
-
-    def __init__(self, *, settings: FlowSettings, speakers: Callable[[str], Speaker]) -> None:
-        self.settings = settings
-        self.speakers = speakers
-        self.zone = ZoneInfo(settings.timezone)
-
-    def language(self, call: Call) -> str:
-        return call.language or self.settings.default_language
-
-    def speaker(self, call: Call) -> Speaker:
-        return self.speakers(self.language(call))
-
-    def prompts(self, call: Call, *ids: str) -> tuple[Prompt, ...]:
-        language = self.language(call)
-        return tuple(Prompt(prompt_id, language) for prompt_id in ids)
-
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)
-
-    def when(self, call: Call, moment: datetime) -> tuple[Prompt, ...]:
-        """Weekday, date and time of a slot, in the office's time zone."""
-        local = self.local(moment)
-        speaker = self.speaker(call)
-        ids = [
-            *speaker.weekday(local.date()),
-            *speaker.date(local.date()),
-            *speaker.time(local.time().replace(second=0, microsecond=0)),
-        ]
-        return self.prompts(call, *ids)
-
-    def _menu_ask(self, prompts: tuple[Prompt, ...], keys: str) -> Ask:
-        return Ask(
-            prompts=prompts,
-            keys=keys + OPERATOR_KEY + BACK_KEY,
-            max_digits=1,
-            first_digit_timeout_ms=self.settings.menu_timeout_ms,
-            inter_digit_timeout_ms=self.settings.menu_timeout_ms,
-        )
-
-    def _digits_ask(self, call: Call, prompt_id: str, max_digits: int) -> Ask:
-        return Ask(
-            prompts=self.prompts(call, prompt_id),
-            keys=DIGIT_KEYS + BACK_KEY + "#",
-            max_digits=max_digits,
-            first_digit_timeout_ms=self.settings.first_digit_timeout_ms,
-            inter_digit_timeout_ms=self.settings.inter_digit_timeout_ms,
-        )
-
-    def _options(self, call: Call, codes: Sequence[str], prefix: str) -> list[Prompt]:
-        spoken: list[Prompt] = []
-        for number, code in enumerate(codes[:MAX_MENU_OPTIONS], start=1):
-            spoken.extend(self.prompts(call, f"{prefix}-{code}", f"option-{number}"))
-        return spoken
-
-    def ask(self, call: Call, preface: tuple[Prompt, ...] = ()) -> tuple[Action, ...]:
-        """The prompts and the question of ``call.state``, after ``preface``."""
-        state = call.state
-        say = self.prompts
-        if state is State.LANGUAGE:
-            languages = "".join(str(n) for n in range(1, len(LANGUAGES) + 1))
-            options = tuple(Prompt("language-option", language) for language in LANGUAGES)
-            welcome = Prompt("welcome", self.settings.default_language)
-            return (self._menu_ask((*preface, welcome, *options), languages),)
-        if state is State.EXISTING_MENU:
-            return (self._menu_ask((*preface, *say(call, "existing-menu")), "123"),)
-        if state is State.CANCEL_CONFIRM:
-            return (self._menu_ask((*preface, *say(call, "cancel-confirm")), "12"),)
-        if state is State.REGION:
-            keys = "".join(str(n) for n in range(1, len(REGIONS) + 1))
-            return (self._menu_ask((*preface, *say(call, "region-menu")), keys),)
-        if state is State.OFFICE:
-            codes = [office.code for office in call.region_offices]
-            spoken = (*preface, *say(call, "office-menu"), *self._options(call, codes, "office"))
-            return (self._menu_ask(spoken, option_keys(codes)),)
-        if state is State.VISIT_TYPE:
-            codes = [visit.code for visit in call.visit_types]
-            spoken = (
-                *preface,
-                *say(call, "visit-type-menu"),
-                *self._options(call, codes, "visit"),
-            )
-            return (self._menu_ask(spoken, option_keys(codes)),)
-        if state is State.PASSPORT:
-            ask = self._digits_ask(call, "passport-prompt", self.settings.passport_max_digits)
-            return (Play(preface), ask) if preface else (ask,)
-        if state is State.BIRTH_DATE:
-            ask = self._digits_ask(call, "birthdate-prompt", 8)
-            return (Play(preface), ask) if preface else (ask,)
-        if state is State.CONFIRM_IDENTITY:
-            assert call.passport is not None and call.birth_date is not None
-            speaker = self.speaker(call)
-            spoken = (
-                *preface,
-                *say(call, "readback-passport"),
-                *say(call, *speaker.digits(call.passport)),
-                *say(call, "readback-birthdate"),
-                *say(call, *speaker.date_with_year(call.birth_date)),
-                *say(call, "confirm-menu"),
-            )
-            return (self._menu_ask(spoken, "12"),)
-        if state is State.SLOT_OFFER:
-            assert call.slot is not None
-            spoken = (
-                *preface,
-                *say(call, "slot-offer"),
-                *self.when(call, call.slot.starts_at),
-                *say(call, "slot-offer-office", f"office-{call.slot.office}", "slot-menu"),
-            )
-            return (self._menu_ask(spoken, "123"),)
-        if state is State.REFERENCE:
-            assert call.booking is not None
-            reference = say(call, *self.speaker(call).reference(call.booking.reference))
-            spoken = (
-                *preface,
-                *say(call, "booking-confirmed"),
-                *reference,
-                *say(call, "reference-again"),
-                *reference,
-                *say(call, "reference-menu"),
-            )
-            # 1 repeats; # lets a caller who has noted the reference skip the rest (goodbye)
-            return (self._menu_ask(spoken, "1#"),)
-        raise FlowError(f"state {state} asks nothing")
-
-
-def option_keys(codes: Sequence[str]) -> str:
-    """The keys of a menu of ``codes``: 1, 2, … (at most ``MAX_MENU_OPTIONS``)."""
-    return "".join(str(n) for n in range(1, min(len(codes), MAX_MENU_OPTIONS) + 1))
-
-
-# -- the prompt ids this flow can play ------------------------------------------------------------
-
-FLOW_PROMPT_IDS: Final = frozenset(
-    {
-        "welcome",
-        "language-option",
-        "existing-booking",
-        "existing-menu",
-        "your-booking",
-        "cancel-confirm",
-        "booking-cancelled",
-        "goodbye",
-        "region-menu",
-        "office-menu",
-        "visit-type-menu",
-        "passport-prompt",
-        "birthdate-prompt",
-        "birthdate-invalid",
-        "readback-passport",
-        "readback-birthdate",
-        "confirm-menu",
-        "searching",
-        "slot-offer",
-        "slot-offer-office",
-        "slot-menu",
-        "slot-taken",
-        "no-slots",
-        "booking-confirmed",
-        "reference-again",
-        "reference-menu",
-        "transfer-operator",
-        "service-error",
-        "identity-limit",
-        "invalid-input",
-        "no-input",
-        *(f"option-{number}" for number in range(1, MAX_MENU_OPTIONS + 1)),
-    }
+from ivr.flow import steps
+from ivr.flow import variables as v
+from ivr.flow.actions import Prompt
+from ivr.flow.call import Call, State
+from ivr.flow.events import (
+    Booked,
+    BookingRefused,
+    BookingsFound,
+    Cancelled,
+    HoldPlaced,
+    HoldRefused,
+    IdentityLimitReached,
+    NoSlotLeft,
+    OfficesLoaded,
+    SlotFound,
+    VisitTypesLoaded,
 )
+from ivr.flow.settings import LANGUAGES, REGIONS
+from ivr.flow.spec import Decision, Digits, Menu, Options, Spec, Spoken, Step, Waiting
+from ivr.flow.voice import KEYS_HELP, MAX_MENU_OPTIONS, Voice
+
+S = State
+OPTION_IDS: Final = frozenset(f"option-{number}" for number in range(1, MAX_MENU_OPTIONS + 1))
+
+
+def _languages(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    return (
+        Prompt("welcome", voice.settings.default_language),
+        *(Prompt("language-option", language) for language in LANGUAGES),
+    )
+
+
+def _offices(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    return voice.options(call, [office.code for office in call.region_offices], "office")
+
+
+def _visit_types(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    return voice.options(call, [visit.code for visit in call.visit_types], "visit")
+
+
+def _passport(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.passport is not None
+    return voice.prompts(call, *voice.speaker(call).digits(call.passport))
+
+
+def _birth_date(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.birth_date is not None
+    return voice.prompts(call, *voice.speaker(call).date_with_year(call.birth_date))
+
+
+def _slot_time(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.slot is not None
+    return voice.when(call, call.slot.starts_at)
+
+
+def _slot_office(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.slot is not None
+    return voice.prompts(call, f"office-{call.slot.office}")
+
+
+def _reference(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.booking is not None
+    return voice.prompts(call, *voice.speaker(call).reference(call.booking.reference))
+
+
+LANGUAGE_OPTIONS = Spoken("welcome, each language's option", _languages,
+                          frozenset({"welcome", "language-option"}))
+OFFICES = Spoken("the region's offices, each with its key", _offices, OPTION_IDS)
+VISIT_TYPES = Spoken("the office's visit types, each with its key", _visit_types, OPTION_IDS)
+PASSPORT = Spoken("the passport digits", _passport)
+BIRTH_DATE = Spoken("the birth date", _birth_date)
+SLOT_TIME = Spoken("the slot's weekday, date and time", _slot_time)
+SLOT_OFFICE = Spoken("the slot's office", _slot_office)
+REFERENCE = Spoken("the reference", _reference)
+
+
+def _decide(run: Callable[..., Step | None], *leads_to: State) -> Decision:
+    return Decision(run, leads_to)
+
+
+START: Final = _decide(steps.resume, S.LANGUAGE, S.LOOKUP, S.LOADING_OFFICES)  # IVR_LANGUAGE read
+
+MENUS: Final[tuple[Menu, ...]] = (
+    Menu(
+        S.LANGUAGE,
+        says=(LANGUAGE_OPTIONS,),
+        options=Options("language", lambda call: LANGUAGES,
+                        _decide(steps.language_chosen, S.LOOKUP, S.LOADING_OFFICES)),
+        explains_keys=False,  # no language chosen yet, and * has nowhere to go back to
+    ),
+    Menu(
+        S.EXISTING_MENU,
+        says=("existing-menu",),
+        keys={
+            "1": _decide(steps.hear_booking, S.EXISTING_MENU),
+            "2": S.CANCEL_CONFIRM,
+            "3": _decide(steps.book_another, S.REGION, S.LOADING_OFFICES),
+        },
+        back=S.LANGUAGE,
+    ),
+    Menu(
+        S.CANCEL_CONFIRM,
+        says=("cancel-confirm",),
+        keys={"1": S.CANCELLING, "2": S.EXISTING_MENU},
+        back=S.EXISTING_MENU,
+    ),
+    Menu(
+        S.REGION,
+        says=("region-menu",),
+        options=Options("region with an office", lambda call: REGIONS,
+                        _decide(steps.region_chosen, S.OFFICE)),
+        back=S.LANGUAGE,
+    ),
+    Menu(
+        S.OFFICE,
+        says=("office-menu", OFFICES),
+        options=Options("office of the region", lambda call: call.region_offices,
+                        _decide(steps.office_chosen, S.LOADING_VISIT_TYPES)),
+        back=S.REGION,
+    ),
+    Menu(
+        S.VISIT_TYPE,
+        says=("visit-type-menu", VISIT_TYPES),
+        options=Options("visit type of the office", lambda call: call.visit_types,
+                        _decide(steps.visit_type_chosen, S.PASSPORT)),
+        back=S.OFFICE,
+    ),
+    Menu(
+        S.PASSPORT,
+        says=("passport-prompt",),
+        digits=Digits("passport number", lambda settings: settings.passport_max_digits,
+                      _decide(steps.passport_entered, S.BIRTH_DATE)),
+        back=S.VISIT_TYPE,
+    ),
+    Menu(
+        S.BIRTH_DATE,
+        says=("birthdate-prompt",),
+        digits=Digits("birth date DDMMYYYY", lambda settings: 8,
+                      _decide(steps.birth_date_entered, S.CONFIRM_IDENTITY)),
+        back=S.PASSPORT,
+        refusal="birthdate-invalid",
+    ),
+    Menu(
+        S.CONFIRM_IDENTITY,
+        says=("readback-passport", PASSPORT, "readback-birthdate", BIRTH_DATE, "confirm-menu"),
+        keys={
+            "1": _decide(steps.search_from_now, S.SEARCHING),
+            "2": _decide(steps.identity_again, S.PASSPORT),
+        },
+        back=S.BIRTH_DATE,
+    ),
+    Menu(
+        S.SLOT_OFFER,
+        says=("slot-offer", SLOT_TIME, "slot-offer-office", SLOT_OFFICE, "slot-menu"),
+        keys={
+            "1": S.BOOKING,
+            "2": _decide(steps.next_slot, S.SEARCHING),
+            "3": _decide(steps.later_day, S.SEARCHING),
+        },
+        back=S.CONFIRM_IDENTITY,
+    ),
+    Menu(
+        S.REFERENCE,
+        says=("booking-confirmed", REFERENCE, "reference-again", REFERENCE, "reference-menu"),
+        # 1 repeats; # lets a caller who has noted the reference skip the rest
+        keys={"1": S.REFERENCE, "#": _decide(steps.goodbye, S.GOODBYE)},
+        otherwise=_decide(steps.goodbye, S.GOODBYE),
+        silence=_decide(steps.goodbye, S.GOODBYE),
+    ),
+)
+
+IDENTITY_LIMIT: Final = steps.to_operator(v.REASON_IDENTITY_LIMIT)
+SERVICE_FAILED: Final = steps.to_operator(v.REASON_SERVICE_ERROR)  # every waiting state's
+OPERATOR_REQUEST: Final = steps.to_operator(v.REASON_OPERATOR_REQUEST)  # 0, in every menu
+
+WAITING: Final[tuple[Waiting, ...]] = (
+    Waiting(S.LOOKUP, steps.find_bookings, {
+        BookingsFound: _decide(steps.bookings_found, S.EXISTING_MENU, S.REGION,
+                               S.LOADING_OFFICES),
+    }),
+    Waiting(S.CANCELLING, steps.cancel_booking, {
+        Cancelled: _decide(steps.cancelled, S.GOODBYE),
+    }),
+    Waiting(S.LOADING_OFFICES, steps.fetch_offices, {
+        OfficesLoaded: _decide(steps.offices_loaded, S.REGION, S.OPERATOR),
+    }),
+    Waiting(S.LOADING_VISIT_TYPES, steps.fetch_visit_types, {
+        VisitTypesLoaded: _decide(steps.visit_types_loaded, S.VISIT_TYPE, S.OPERATOR),
+    }),
+    Waiting(S.SEARCHING, steps.find_slot, {
+        SlotFound: _decide(steps.slot_found, S.HOLDING),
+        NoSlotLeft: steps.to_operator(v.REASON_NO_SLOTS),
+    }),
+    Waiting(S.HOLDING, steps.hold_slot, {
+        HoldPlaced: _decide(steps.hold_placed, S.SLOT_OFFER),
+        HoldRefused: _decide(steps.search_on, S.SEARCHING),
+        IdentityLimitReached: IDENTITY_LIMIT,
+    }),
+    Waiting(S.BOOKING, steps.book_hold, {
+        Booked: _decide(steps.booked, S.REFERENCE),
+        BookingRefused: _decide(steps.slot_taken, S.SEARCHING),
+        IdentityLimitReached: IDENTITY_LIMIT,
+    }),
+)
+
+_ALL: Final[tuple[Spec, ...]] = (*MENUS, *WAITING)
+SPECS: Final[dict[State, Spec]] = {spec.state: spec for spec in _ALL}
+assert len(SPECS) == len(_ALL), "one spec per state"
+
+
+def _menu_prompt_ids() -> frozenset[str]:
+    ids: set[str] = {KEYS_HELP, "no-input"}
+    for menu in MENUS:
+        ids.add(menu.refusal)
+        for part in menu.says:
+            ids |= {part} if isinstance(part, str) else part.ids
+    return frozenset(ids)
+
+
+FLOW_PROMPT_IDS: Final = _menu_prompt_ids() | steps.STEP_PROMPT_IDS
 
 
 def prompt_ids(

@@ -1,35 +1,38 @@
 """The one place that performs the call flow's actions: over the AGI channel and the slot service.
 
 The machine (:mod:`ivr.flow.machine`) decides; :class:`BookingRunner` plays, asks, sets variables
-and calls the slot service, then feeds what happened back as an event, until the machine reaches
-an end. How actions become AGI commands:
+and has the slot adapter (:class:`ivr.slots.adapter.FlowSlots`) answer the service requests,
+then feeds what happened back as an event, until the machine reaches an end. Each action type
+has one performer in the table ``PERFORMERS``. How actions become AGI commands:
 
 - ``Play``: ``STREAM FILE L/ivr/<id>`` per prompt, no escape digits.
 - ``Ask``: ``STREAM FILE`` for every prompt but the last with the keys valid now as escape
-  digits (an expert keys ahead; the key ends the playback and is the answer), ``GET DATA`` for
-  the last one. A multi-digit entry takes its first key with ``GET DATA`` (the first-digit
-  timeout) and the rest with ``WAIT FOR DIGIT`` (the inter-digit timeout), because Asterisk's
-  ``GET DATA`` applies one timeout to both; ``#`` ends the entry.
-- slot-service requests: each within ``FlowSettings.service_budget_seconds`` (the booking
-  within ``booking_budget_seconds``, room for the client's idempotent retries); slow, down or
-  off-contract becomes ``ServiceFailed`` (apology, operator), refusals the flow understands
-  become their events, so a call never ends in silence or in a crash because of the service.
+  digits (an expert keys ahead; the key ends the playback and starts the answer), ``GET DATA``
+  for the last one. A multi-digit entry takes its first key from whichever prompt it
+  interrupted (or from ``GET DATA``, the first-digit timeout) and the rest with ``WAIT FOR
+  DIGIT`` (the inter-digit timeout), because Asterisk's ``GET DATA`` applies one timeout to
+  both; ``#`` ends the entry.
+- slot-service requests: answered by the adapter as events (its module draws the mapping of
+  every client error), each within ``FlowSettings.service_budget_seconds`` (the booking within
+  ``booking_budget_seconds``).
 - ``ReturnToDialplan``: nothing to send; the transport closes the connection and the dialplan
-  goes on. ``Hangup``: ``HANGUP``.
+  goes on. ``Hangup``: ``HANGUP``. ``ReleaseHold``: shielded from cancellation.
 
-A held seat is released whatever ends the call: a hangup at any step, an error, or the task
-being cancelled (shutdown); the release runs in a ``finally``, shielded from cancellation.
+The seat the call holds is ``Call.hold`` of the machine's last view of the call; the machine
+releases it on every path it decides. When the call ends otherwise (an error, the task being
+cancelled at shutdown) the runner releases it in a ``finally``, shielded from cancellation.
 
 Errors: ``AgiHangup`` is handled here (it is the ``CallerHungUp`` event); ``AgiAppError`` on a
 prompt (a sound file Asterisk cannot play) is logged and the prompt skipped, so a missing
-recording costs a caller one sentence, not the call. Everything else
-(``FlowError``, other ``AgiError``s) propagates to the transport's per-call boundary, which
-sets ``IVR_RESULT=error``; the outcome ``error`` is counted here first.
+recording costs a caller one sentence, not the call. Anything else (``FlowError``, other
+``AgiError``s, a bug) is counted as the outcome ``error``, sets ``IVR_RESULT=error`` while the
+channel is up (so the dialplan takes its failure path; not after ``AgiTimeout``: Asterisk has
+stopped answering) and propagates to the transport's per-call boundary.
 
-    SlotServiceError ──> ServiceFailed / HoldRefused / BookingRefused / IdentityLimitReached
     AgiHangup        ──> CallerHungUp
     AgiAppError      ──> logged, prompt skipped (GET DATA: the key is awaited without it)
-    anything else    ──> propagates (outcome "error")
+    AgiTimeout       ──> outcome "error", propagates
+    anything else    ──> outcome "error", IVR_RESULT=error, propagates
 """
 
 from __future__ import annotations
@@ -37,109 +40,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
 
 from ivr.agi.channel import AgiChannel, AgiHandler, DigitsResult
-from ivr.agi.errors import AgiAppError, AgiHangup
+from ivr.agi.errors import AgiAppError, AgiError, AgiHangup, AgiTimeout
 from ivr.agi.metrics import AgiMetrics
 from ivr.flow import variables as v
 from ivr.flow.actions import (
     Action,
     Ask,
-    Book,
-    CancelBooking,
-    FetchOffices,
-    FetchVisitTypes,
-    FindBookings,
-    FindSlot,
     Hangup,
-    HoldSlot,
     Play,
     ReadVariable,
     ReleaseHold,
     ReturnToDialplan,
-    ServiceRequest,
     SetVariables,
 )
 from ivr.flow.call import TERMINAL_STATES, Call, FlowError
-from ivr.flow.events import (
-    Booked,
-    BookingRefused,
-    BookingsFound,
-    CallerHungUp,
-    Cancelled,
-    Event,
-    HoldPlaced,
-    HoldRefused,
-    IdentityLimitReached,
-    Keys,
-    NoInput,
-    NoSlotLeft,
-    OfficesLoaded,
-    ServiceFailed,
-    SlotFound,
-    VariableRead,
-    VisitTypesLoaded,
-)
+from ivr.flow.events import CallerHungUp, Event, Keys, NoInput, VariableRead
 from ivr.flow.machine import Machine
 from ivr.flow.settings import FlowSettings
+from ivr.flow.voice import BACK_KEY, END_KEY
+from ivr.slots.adapter import CALLS, FlowSlots, SlotService
 from ivr.slots.client import SlotClient, SlotClientSettings
-from ivr.slots.errors import (
-    BookingNotFound,
-    HoldExpired,
-    HoldLimit,
-    HoldNotFound,
-    IdentityLimit,
-    SlotFull,
-    SlotNotFound,
-    SlotServiceError,
-)
-from ivr.slots.models import Booking, Hold, Office, ResourceId, Slot, VisitType
 from ivr.speech import speaker_for
 
 logger = logging.getLogger(__name__)
 
-TERMINATOR = "#"
-
-
-class SlotService(Protocol):
-    """What the runner needs of the slot client (:class:`ivr.slots.SlotClient` has it)."""
-
-    async def bookings_for_caller(self, caller_number: str) -> list[Booking]: ...
-
-    async def offices(self) -> list[Office]: ...
-
-    async def visit_types(self, office: str) -> list[VisitType]: ...
-
-    async def availability(
-        self, *, office: str, visit_type: str, after: datetime, limit: int = 1
-    ) -> list[Slot]: ...
-
-    async def hold(self, *, slot_id: ResourceId, caller_number: str, language: str) -> Hold: ...
-
-    async def release(self, hold_id: ResourceId) -> None: ...
-
-    async def book(
-        self,
-        *,
-        hold_id: ResourceId,
-        caller_number: str,
-        language: str,
-        passport_digits: str,
-        birth_date: date,
-        idempotency_key: str | None = None,
-    ) -> Booking: ...
-
-    async def cancel(
-        self,
-        reference: str,
-        *,
-        caller_number: str | None = None,
-        passport_digits: str | None = None,
-        birth_date: date | None = None,
-    ) -> Booking: ...
+__all__ = ["BookingRunner", "SlotService", "build_booking_runner", "create_booking_handler"]
 
 
 def utc_now() -> datetime:
@@ -153,7 +83,7 @@ class BookingRunner:
         self,
         *,
         machine: Machine,
-        slots: SlotService,
+        slots: FlowSlots,
         metrics: AgiMetrics,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -161,7 +91,6 @@ class BookingRunner:
         self._slots = slots
         self._metrics = metrics
         self._clock = clock
-        self._budget = machine.settings.service_budget_seconds
 
     async def __call__(self, channel: AgiChannel) -> None:
         await self.run(channel)
@@ -174,21 +103,24 @@ class BookingRunner:
             caller_number=env.caller_number or "",
             started_at=self._clock(),
         )
-        held = _HeldSeat()
         try:
             while True:
-                event = await self._perform_all(channel, actions, held)
+                event = await self._perform_all(channel, actions)
                 if event is None:
                     if call.state in TERMINAL_STATES:
                         break
                     raise FlowError(f"no event to go on with in state {call.state}")
                 call, actions = self._machine.step(call, event)
-        except Exception:
+        except AgiTimeout:
             self._report(call, result=v.RESULT_ERROR)
             raise
+        except Exception:
+            self._report(call, result=v.RESULT_ERROR)
+            await _mark_failed(channel)
+            raise
         finally:
-            if held.hold_id is not None:
-                await asyncio.shield(self._release(held.hold_id, held))
+            if call.hold is not None:  # the machine did not get to release it
+                await asyncio.shield(self._slots.release(call.hold.hold_id))
         self._report(call, result=call.result or v.RESULT_ERROR)
         return call
 
@@ -199,50 +131,48 @@ class BookingRunner:
             fallout_reason=call.fallout_reason if result == v.RESULT_FALLOUT else None,
         )
 
-    async def _perform_all(
-        self, channel: AgiChannel, actions: tuple[Action, ...], held: _HeldSeat
-    ) -> Event | None:
+    async def _perform_all(self, channel: AgiChannel, actions: tuple[Action, ...]) -> Event | None:
         """Perform actions in order; return the event the last one produced, if any."""
         event: Event | None = None
         try:
             for action in actions:
-                event = await self._perform(channel, action, held)
+                event = await PERFORMERS[type(action)](self, channel, action)
         except AgiHangup as error:
             logger.info("call %s: caller hung up (%s)", channel.env.uniqueid, error)
             return CallerHungUp()
         return event
 
-    async def _perform(self, channel: AgiChannel, action: Action, held: _HeldSeat) -> Event | None:
-        if isinstance(action, Play):
-            for prompt in action.prompts:
-                await self._stream(channel, prompt.file_name, "")
-            return None
-        if isinstance(action, Ask):
-            return await self._ask(channel, action)
-        if isinstance(action, SetVariables):
-            for name, value in action.values:
-                await channel.set_variable(name, value)
-            return None
-        if isinstance(action, ReadVariable):
-            return VariableRead(action.name, await channel.get_variable(action.name))
-        if isinstance(action, ReturnToDialplan):
-            return None
-        if isinstance(action, Hangup):
-            await channel.hangup()
-            return None
-        if isinstance(action, ReleaseHold):
-            await self._release(action.hold_id, held)
-            return None
-        return await self._request(action, held)
+    # -- the performers -----------------------------------------------------------------------
 
-    # -- the caller ---------------------------------------------------------------------------
+    async def _play(self, channel: AgiChannel, play: Play) -> None:
+        for prompt in play.prompts:
+            await self._stream(channel, prompt.file_name, "")
+
+    async def _set_variables(self, channel: AgiChannel, action: SetVariables) -> None:
+        for name, value in action.values:
+            await channel.set_variable(name, value)
+
+    async def _read_variable(self, channel: AgiChannel, action: ReadVariable) -> Event:
+        return VariableRead(action.name, await channel.get_variable(action.name))
+
+    async def _return_to_dialplan(self, channel: AgiChannel, action: ReturnToDialplan) -> None:
+        return None
+
+    async def _hangup(self, channel: AgiChannel, action: Hangup) -> None:
+        await channel.hangup()
+
+    async def _release_hold(self, channel: AgiChannel, action: ReleaseHold) -> None:
+        await asyncio.shield(self._slots.release(action.hold_id))
+
+    async def _request(self, channel: AgiChannel, request: Any) -> Event:
+        return await self._slots.answer(request)
 
     async def _ask(self, channel: AgiChannel, ask: Ask) -> Event:
         *leading, last = ask.prompts
         for prompt in leading:
             key = await self._stream(channel, prompt.file_name, ask.keys)
             if key is not None:
-                return Keys(key)
+                return await _rest_of_entry(channel, ask, key)
         try:
             first = await channel.get_data(
                 last.file_name, timeout_ms=ask.first_digit_timeout_ms, max_digits=1
@@ -252,17 +182,11 @@ class BookingRunner:
             logger.error("prompt %s failed, asking without it: %s", last.file_name, error)
             key = await channel.wait_for_digit(ask.first_digit_timeout_ms)
             first = DigitsResult(digits=key or "", timed_out=key is None)
-            if key == TERMINATOR:
+            if key == END_KEY:
                 first = DigitsResult(digits="", timed_out=False)
         if not first.digits:
             return NoInput() if first.timed_out else Keys("")
-        digits = first.digits
-        while len(digits) < ask.max_digits and digits != "*":
-            key = await channel.wait_for_digit(ask.inter_digit_timeout_ms)
-            if key is None or key == TERMINATOR:
-                break
-            digits += key
-        return Keys(digits)
+        return await _rest_of_entry(channel, ask, first.digits)
 
     async def _stream(self, channel: AgiChannel, name: str, escape_digits: str) -> str | None:
         """STREAM FILE; a prompt Asterisk cannot play is logged and skipped, not fatal."""
@@ -272,108 +196,44 @@ class BookingRunner:
             logger.error("prompt %s could not be played: %s", name, error)
             return None
 
-    # -- the slot service ---------------------------------------------------------------------
 
-    async def _request(self, request: ServiceRequest, held: _HeldSeat) -> Event:
-        settings = self._machine.settings
-        budget = (
-            settings.booking_budget_seconds
-            if isinstance(request, Book)
-            else settings.service_budget_seconds
-        )
-        try:
-            async with asyncio.timeout(budget):
-                return await self._call_service(request, held)
-        except TimeoutError:
-            logger.warning("slot service: %s took longer than %s s", type(request).__name__, budget)
-            return ServiceFailed(f"no answer within {budget} s")
-        except (HoldLimit, IdentityLimit) as refusal:
-            logger.info("slot service refused %s: %s", type(request).__name__, refusal)
-            return IdentityLimitReached()
-        except (SlotFull, SlotNotFound, HoldExpired, HoldNotFound) as refusal:
-            logger.info("slot service refused %s: %s", type(request).__name__, refusal)
-            if isinstance(request, HoldSlot):
-                return HoldRefused()
-            if isinstance(request, Book):
-                held.hold_id = None
-                return BookingRefused()
-            logger.warning("unexpected refusal of %s: %s", type(request).__name__, refusal)
-            return ServiceFailed(str(refusal))
-        except SlotServiceError as error:
-            logger.warning("slot service failed on %s: %s", type(request).__name__, error)
-            return ServiceFailed(str(error))
-
-    async def _call_service(self, request: ServiceRequest, held: _HeldSeat) -> Event:
-        slots = self._slots
-        if isinstance(request, FindBookings):
-            try:
-                found = await slots.bookings_for_caller(request.caller_number)
-            except BookingNotFound:
-                found = []
-            return BookingsFound(tuple(found))
-        if isinstance(request, FetchOffices):
-            return OfficesLoaded(tuple(await slots.offices()))
-        if isinstance(request, FetchVisitTypes):
-            return VisitTypesLoaded(tuple(await slots.visit_types(request.office)))
-        if isinstance(request, FindSlot):
-            found_slots = await slots.availability(
-                office=request.office, visit_type=request.visit_type, after=request.after, limit=1
-            )
-            return SlotFound(found_slots[0]) if found_slots else NoSlotLeft()
-        if isinstance(request, HoldSlot):
-            hold = await slots.hold(
-                slot_id=request.slot_id,
-                caller_number=request.caller_number,
-                language=request.language,
-            )
-            held.hold_id = hold.hold_id
-            return HoldPlaced(hold)
-        if isinstance(request, Book):
-            booking = await slots.book(
-                hold_id=request.hold_id,
-                caller_number=request.caller_number,
-                language=request.language,
-                passport_digits=request.passport_digits,
-                birth_date=request.birth_date,
-                idempotency_key=request.idempotency_key,
-            )
-            held.hold_id = None
-            return Booked(booking)
-        if isinstance(request, CancelBooking):
-            cancelled = await slots.cancel(request.reference, caller_number=request.caller_number)
-            return Cancelled(cancelled)
-        raise FlowError(f"unknown service request {type(request).__name__}")
-
-    async def _release(self, hold_id: ResourceId, held: _HeldSeat) -> None:
-        """Give a held seat back; a failure is logged (the hold then expires on its own)."""
-        if held.hold_id == hold_id:
-            held.hold_id = None
-        try:
-            async with asyncio.timeout(self._budget):
-                await self._slots.release(hold_id)
-        except (HoldNotFound, HoldExpired) as gone:
-            logger.info("hold %s was already gone: %s", hold_id, gone)
-        except (SlotServiceError, TimeoutError) as error:
-            logger.warning("could not release hold %s (it will expire): %r", hold_id, error)
+async def _rest_of_entry(channel: AgiChannel, ask: Ask, first: str) -> Keys:
+    """The caller's answer from its first key: a menu's key, or a number up to ``#``."""
+    if ask.max_digits == 1:
+        return Keys(first)
+    if first == END_KEY:
+        return Keys("")
+    digits = first
+    while len(digits) < ask.max_digits and digits != BACK_KEY:
+        key = await channel.wait_for_digit(ask.inter_digit_timeout_ms)
+        if key is None or key == END_KEY:
+            break
+        digits += key
+    return Keys(digits)
 
 
-class _HeldSeat:
-    """The seat this call holds right now, as far as the slot service has told the runner."""
+async def _mark_failed(channel: AgiChannel) -> None:
+    """Set IVR_RESULT=error so the dialplan takes its failure path, if the caller is there."""
+    if channel.hung_up:
+        return
+    try:
+        await channel.set_variable(v.IVR_RESULT, v.RESULT_ERROR)
+    except AgiError as error:
+        logger.warning("could not set IVR_RESULT=error: %s", error)
 
-    def __init__(self) -> None:
-        self.hold_id: ResourceId | None = None
 
+Performer = Callable[[BookingRunner, AgiChannel, Any], Awaitable[Event | None]]
 
-def create_booking_handler(*, metrics: AgiMetrics) -> AgiHandler:
-    """The route factory named in ``AgiSettings.routes`` (``ivr.agi.routing``).
-
-    Used where the transport builds the routes itself (the classic AGI entry point, the
-    FastAGI server started without ``ivr serve``): the flow and slot-client settings come from
-    the environment (``IVR_FLOW_*``, ``IVR_SLOTS_*``); the slot client lives as long as the
-    process.
-    """
-    slots = SlotClient.from_settings(SlotClientSettings())
-    return build_booking_runner(flow=FlowSettings(), slots=slots, metrics=metrics)
+PERFORMERS: Final[Mapping[type, Performer]] = {
+    Play: BookingRunner._play,
+    Ask: BookingRunner._ask,
+    SetVariables: BookingRunner._set_variables,
+    ReadVariable: BookingRunner._read_variable,
+    ReturnToDialplan: BookingRunner._return_to_dialplan,
+    Hangup: BookingRunner._hangup,
+    ReleaseHold: BookingRunner._release_hold,
+    **{request: BookingRunner._request for request in CALLS},
+}
 
 
 def build_booking_runner(
@@ -385,4 +245,31 @@ def build_booking_runner(
 ) -> BookingRunner:
     """The booking flow with the real speech module, ready to serve as an AGI handler."""
     machine = Machine(settings=flow, speakers=speaker_for)
-    return BookingRunner(machine=machine, slots=slots, metrics=metrics, clock=clock)
+    adapter = FlowSlots(
+        slots=slots,
+        budget_seconds=flow.service_budget_seconds,
+        booking_budget_seconds=flow.booking_budget_seconds,
+    )
+    return BookingRunner(machine=machine, slots=adapter, metrics=metrics, clock=clock)
+
+
+def create_booking_handler(
+    *,
+    metrics: AgiMetrics,
+    flow: FlowSettings | None = None,
+    slots: SlotClientSettings | None = None,
+) -> AgiHandler:
+    """The booking route's handler, for where the transport builds the routes itself (the
+    classic AGI entry point, a FastAGI server started without ``ivr serve``), with the settings
+    passed in. The slot client lives as long as the process.
+
+    Called with none, as the transport's routing calls the factory it names
+    (``factory(*, metrics)``; ``AgiSettings.routes`` names this one), it is the entry point's
+    factory, ``ivr.serve.create_booking_handler``, that reads them from the environment: the
+    flow reads none.
+    """
+    if flow is None or slots is None:
+        from ivr.serve import create_booking_handler as from_environment  # imports this module
+
+        return from_environment(metrics=metrics)
+    return build_booking_runner(flow=flow, slots=SlotClient.from_settings(slots), metrics=metrics)

@@ -34,10 +34,9 @@ DIALPLAN_COMMENT = re.compile(r"(?<!\\);.*")
 # queue-callback-offer and callback-registered are played by dialplans/). Each entry must leave
 # as soon as it is used: the test below fails on an entry that is used.
 AWAITING_DIALPLAN: frozenset[str] = frozenset()
-# Ids written ahead of the flow that will play them: keys-help (issue 13), which the flow
-# rewrite plays after the language menu and in every reprompt. Same rule: remove the entry as
+# Ids written ahead of the flow that will play them (none now). Same rule: remove an entry as
 # soon as `ivr.flow.prompt_ids()` has it (the test below then says so).
-AWAITING_FLOW: frozenset[str] = frozenset({"keys-help"})
+AWAITING_FLOW: frozenset[str] = frozenset()
 AWAITING = AWAITING_DIALPLAN | AWAITING_FLOW
 
 

@@ -34,16 +34,19 @@ from ivr.flow.events import (
     Keys,
     NoInput,
     NoSlotLeft,
+    OfficesLoaded,
     ServiceFailed,
     VisitTypesLoaded,
 )
-from ivr.flow.machine import TRANSITIONS, parse_birth_date
+from ivr.flow.machine import TRANSITIONS
 from ivr.flow.menus import prompt_ids
+from ivr.flow.steps import parse_birth_date
 from ivr.speech import fragment_ids
 from tests.ivr.flow.support import (
     BOOKING,
     CALLER,
     HOLD,
+    OFFICES,
     SLOT,
     STARTED_AT,
     VISIT_TYPES,
@@ -129,7 +132,7 @@ def test_the_first_time_english_caller_books_the_earliest_slot() -> None:
         FindBookings(caller_number=CALLER),
     )
     assert steps[2] == (FetchOffices(),)
-    assert prompt_ids_of(steps[3]) == ["region-menu"]
+    assert prompt_ids_of(steps[3]) == ["keys-help", "region-menu"]  # once, after the language
     # Prague's active offices in menu order, each followed by its key
     assert prompt_ids_of(steps[4]) == [
         "office-menu",
@@ -317,7 +320,8 @@ def test_a_wrong_birth_date_is_refused_with_its_own_prompt() -> None:
     assert call.state is State.BIRTH_DATE and call.invalid_inputs == 1
     play, ask = steps[-1]
     assert play == Play((Prompt("birthdate-invalid", "en"),))
-    assert isinstance(ask, Ask) and ask.prompts == (Prompt("birthdate-prompt", "en"),)
+    assert isinstance(ask, Ask)
+    assert ask.prompts == (Prompt("keys-help", "en"), Prompt("birthdate-prompt", "en"))
 
 
 @pytest.mark.parametrize(
@@ -344,7 +348,7 @@ def test_birth_dates(digits: str, expected: date | None) -> None:
 def test_a_passport_number_outside_the_limits_is_invalid(digits: str) -> None:
     call, steps = drive(machine(), [*events_to(State.PASSPORT), Keys(digits)])
     assert call.state is State.PASSPORT and call.invalid_inputs == 1
-    assert prompt_ids_of(steps[-1]) == ["invalid-input", "passport-prompt"]
+    assert prompt_ids_of(steps[-1]) == ["invalid-input", "keys-help", "passport-prompt"]
 
 
 def test_two_at_the_readback_enters_the_identity_again() -> None:
@@ -390,7 +394,7 @@ def test_a_caller_with_a_booking_hears_it_and_cancels_it() -> None:
     flow = machine()
     call, steps = drive(flow, [Keys("2"), BookingsFound((BOOKING,))])
     assert call.state is State.EXISTING_MENU
-    assert prompt_ids_of(steps[-1]) == ["existing-booking", "existing-menu"]
+    assert prompt_ids_of(steps[-1]) == ["existing-booking", "keys-help", "existing-menu"]
     call, heard = flow.step(call, Keys("1"))
     spoken = prompt_ids_of(heard)
     assert spoken[0] == "your-booking"
@@ -481,3 +485,57 @@ def test_the_booking_request_keeps_the_identity_out_of_logs() -> None:
     (book,) = steps[-1]
     assert isinstance(book, Book) and book.passport_digits == "123456789"
     assert "123456789" not in repr(book) and "1990" not in repr(book)
+
+
+# -- keys-help: what 0 and * do (issue 13) ---------------------------------------------------------
+
+
+def _asks_with_keys_help(steps: list[tuple[object, ...]]) -> list[Ask]:
+    return [
+        action
+        for actions in steps
+        for action in actions
+        if isinstance(action, Ask) and any(p.id == "keys-help" for p in action.prompts)
+    ]
+
+
+def test_keys_help_is_said_once_per_call_at_the_first_menu_after_the_language() -> None:
+    _, steps = drive(machine(), events_to(State.REFERENCE))
+    (ask,) = _asks_with_keys_help(steps)  # interruptible: an expert keys through it
+    assert [p.id for p in ask.prompts] == ["keys-help", "region-menu"]
+    assert ask.prompts[0].language == "en"
+    assert sum(prompt_ids_of(actions).count("keys-help") for actions in steps) == 1
+
+
+def test_keys_help_is_not_said_again_after_going_back_to_the_language() -> None:
+    events = [*events_to(State.REGION), Keys("*"), Keys("3"), BookingsFound(())]
+    call, steps = drive(machine(), events)
+    assert call.state is State.REGION and call.language == "uk"
+    assert len(_asks_with_keys_help(steps)) == 1
+
+
+def test_a_caller_sent_back_by_the_dialplan_is_not_told_again() -> None:
+    _, steps = drive(
+        machine(), [BookingsFound(()), OfficesLoaded(OFFICES)], language_on_channel="en"
+    )
+    assert "keys-help" not in prompt_ids_of(steps[-1])
+
+
+@pytest.mark.parametrize("state", [s for s in MENU_STATES if s is not State.LANGUAGE])
+@pytest.mark.parametrize("event", [Keys("7"), NoInput()])
+def test_every_reprompt_after_a_wrong_key_or_silence_explains_the_keys(
+    state: State, event: object
+) -> None:
+    call, steps = drive(machine(), [*events_to(state), event])  # type: ignore[list-item]
+    assert call.state is state
+    apology = "no-input" if isinstance(event, NoInput) else (
+        "birthdate-invalid" if state is State.BIRTH_DATE else "invalid-input")
+    spoken = prompt_ids_of(steps[-1])
+    assert spoken[:2] == [apology, "keys-help"]
+    (ask,) = _asks_with_keys_help([steps[-1]])  # interruptible by the keys it explains
+    assert "*" in ask.keys and "0" in ask.keys
+
+
+def test_the_language_menu_reprompt_has_no_keys_help() -> None:
+    _, steps = drive(machine(), [Keys("9"), NoInput()])
+    assert all("keys-help" not in prompt_ids_of(actions) for actions in steps)

@@ -22,7 +22,7 @@ from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
 from ivr.flow.menus import prompt_ids
-from ivr.flow.runner import SlotService, build_booking_runner
+from ivr.flow.runner import BookingRunner, SlotService, build_booking_runner
 from ivr.flow.settings import LANGUAGES, FlowSettings
 from ivr.slots import SlotClient
 from ivr.speech import fragment_ids
@@ -162,6 +162,23 @@ async def test_an_expert_keys_ahead_through_the_prompts(slots: SlotClient) -> No
     assert stream.split()[3].strip('"') == "123450*"
 
 
+async def test_a_number_is_keyed_ahead_through_keys_help_after_a_wrong_one(
+    slots: SlotClient,
+) -> None:
+    # a too short passport number, then the right one keyed during keys-help
+    keys = [*BOOKING_KEYS[:4], Press("12#"), *BOOKING_KEYS[4:]]
+    transcript = await Engine(slots).call(keys)
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    played = transcript.played
+    assert played.count(english("keys-help")) == 2  # at the region menu, and before the retry
+    again = played.index(english("invalid-input"))
+    assert played[again + 1] == english("keys-help")
+    asked = [c for c in transcript.commands if "en/ivr/passport-prompt" in c]
+    assert len(asked) == 1, "the second passport number interrupted keys-help"
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    assert booking.caller_number == CALLER
+
+
 async def test_an_existing_booking_is_heard_and_cancelled(slots: SlotClient) -> None:
     await Engine(slots).call(BOOKING_KEYS)
     (booking,) = await slots.bookings_for_caller(CALLER)
@@ -287,16 +304,19 @@ async def test_the_next_slot_releases_the_first_hold(slots: SlotClient, tmp_path
     assert booking.starts_at.date() >= date.today()
 
 
-class StallingChannel:
-    """An AgiChannel whose caller keys up to the slot offer, then never answers it."""
+class ScriptedChannel:
+    """An AgiChannel whose caller keys up to the slot offer (language, region, office, visit
+    type, passport, birth date, read-back), then accepts it, or never answers it (``stall``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, stall: bool = False, caller_gone: bool = False) -> None:
         self.env = AgiEnvironment(uniqueid="1764270000.9", callerid=CALLER)
-        self.hung_up = False
+        self.hung_up = caller_gone  # as Asterisk reported it: the caller is gone
+        self.variables: dict[str, str] = {}
         # GET DATA answers: language, region, office, visit type, then the first digit of the
-        # passport and of the birth date, then the read-back; WAIT FOR DIGIT gives the rest
-        self._first_keys = deque(["2", "1", "1", "1", "1", "0", "1"])
+        # passport and of the birth date, the read-back and the slot menu; WAIT FOR DIGIT the rest
+        self._first_keys = deque(["2", "1", "1", "1", "1", "0", "1", "1"])
         self._next_digits = deque("234#5011990")
+        self._stall = stall
         self.offered = asyncio.Event()
 
     async def stream_file(self, name: str, escape_digits: str = "") -> str | None:
@@ -305,14 +325,15 @@ class StallingChannel:
     async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
         if name == english("slot-menu"):
             self.offered.set()
-            await asyncio.Event().wait()
+            if self._stall:
+                await asyncio.Event().wait()
         return DigitsResult(self._first_keys.popleft(), timed_out=False)
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
         return self._next_digits.popleft()
 
     async def set_variable(self, name: str, value: str) -> None:
-        return None
+        self.variables[name] = value
 
     async def get_variable(self, name: str) -> str | None:
         return None
@@ -324,16 +345,55 @@ class StallingChannel:
         return None
 
     async def hangup(self) -> None:
-        self.hung_up = True
+        return None
+
+
+class BrokenBooking:
+    """The real slot client, except that booking fails with a bug (not a service error)."""
+
+    def __init__(self, slots: SlotClient) -> None:
+        self._slots = slots
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._slots, name)
+
+    async def book(self, **_: object) -> None:
+        raise RuntimeError("a bug in the booking path")
+
+
+def plain_runner(slots: object) -> tuple[BookingRunner, AgiMetrics]:
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    runner = build_booking_runner(flow=FlowSettings(), slots=slots, metrics=metrics)  # type: ignore[arg-type]
+    return runner, metrics
+
+
+async def test_an_unexpected_error_sets_ivr_result_error_releases_the_seat_and_propagates(
+    slots: SlotClient, tmp_path: Path
+) -> None:
+    runner, metrics = plain_runner(BrokenBooking(slots))
+    channel = ScriptedChannel()
+    with pytest.raises(RuntimeError, match="a bug"):
+        await runner.run(channel)
+    assert channel.offered.is_set(), "the caller reached the offer and accepted it"
+    assert channel.variables["IVR_RESULT"] == "error"  # the dialplan's failure path
+    assert active_holds(tmp_path) == 0
+    outcome = {"result": "error", "language": "en"}
+    assert metrics.registry.get_sample_value("ivr_call_outcomes_total", outcome) == 1
+
+
+async def test_an_unexpected_error_after_the_caller_left_sets_nothing(slots: SlotClient) -> None:
+    runner, _ = plain_runner(BrokenBooking(slots))
+    channel = ScriptedChannel(caller_gone=True)
+    with pytest.raises(RuntimeError):
+        await runner.run(channel)
+    assert "IVR_RESULT" not in channel.variables
 
 
 async def test_a_call_cancelled_while_holding_a_seat_still_releases_it(
     slots: SlotClient, tmp_path: Path
 ) -> None:
-    runner = build_booking_runner(
-        flow=FlowSettings(), slots=slots, metrics=AgiMetrics(registry=CollectorRegistry())
-    )
-    channel = StallingChannel()
+    runner, _ = plain_runner(slots)
+    channel = ScriptedChannel(stall=True)
     assert isinstance(channel, AgiChannel)
     call = asyncio.create_task(runner.run(channel))
     await asyncio.wait_for(channel.offered.wait(), 10)
@@ -358,11 +418,14 @@ def every_sound_file() -> set[str]:
 
 
 async def test_a_missing_recording_costs_a_sentence_not_the_call(slots: SlotClient) -> None:
-    missing = {english("region-menu"), english("slot-offer-office")}  # a menu's last, a middle
+    # an Ask's last prompt (GET DATA; the region menu's is keyed through now, after keys-help)
+    # and a middle one
+    missing = {english("birthdate-prompt"), english("slot-offer-office")}
     transcript = await Engine(slots).call(BOOKING_KEYS, sound_files=every_sound_file() - missing)
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert not missing & set(transcript.played)
-    assert any(command.startswith("WAIT FOR DIGIT 5000") for command in transcript.commands)
+    # the first digit awaited without the prompt, with the first-digit timeout
+    assert any(command.startswith("WAIT FOR DIGIT 8000") for command in transcript.commands)
 
 
 class LosesFirstBookingReply(httpx.AsyncBaseTransport):

@@ -1,11 +1,16 @@
-"""The flow's settings: from the environment, and refusing values the flow cannot use."""
+"""The flow's settings: from the environment (at the entry point only), and refusing values the
+flow cannot use."""
 
 from __future__ import annotations
 
 import pytest
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
+from ivr.agi.metrics import AgiMetrics
+from ivr.flow.runner import BookingRunner, create_booking_handler
 from ivr.flow.settings import FlowSettings
+from ivr.slots import SlotClientSettings
 
 
 def test_settings_come_from_ivr_flow_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,3 +32,20 @@ def test_settings_come_from_ivr_flow_variables(monkeypatch: pytest.MonkeyPatch) 
 def test_flow_settings_refuse_what_the_flow_cannot_use(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         FlowSettings(**bad)  # type: ignore[arg-type]
+
+
+async def test_the_route_factory_takes_its_settings_and_reads_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # values the flow could not use: read from the environment, they would fail
+    monkeypatch.setenv("IVR_FLOW_MAX_INVALID_INPUTS", "0")
+    monkeypatch.setenv("IVR_SLOTS_TIMEOUT_SECONDS", "not a number")
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    flow = FlowSettings(_env_prefix="UNUSED_FLOW_", max_invalid_inputs=2)  # type: ignore[call-arg]
+    slots = SlotClientSettings(_env_prefix="UNUSED_SLOTS_")  # type: ignore[call-arg]
+    handler = create_booking_handler(metrics=metrics, flow=flow, slots=slots)
+    assert isinstance(handler, BookingRunner)
+    assert handler._machine.settings.max_invalid_inputs == 2
+    # called as the transport's routing calls it, the entry point (ivr.serve) reads them
+    with pytest.raises(ValidationError):
+        create_booking_handler(metrics=metrics)
