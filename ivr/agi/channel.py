@@ -1,7 +1,7 @@
 """The interface between the call flow and Asterisk: one `AgiChannel` per call.
 
 The flow's runner is written against this Protocol only. Two transports implement it: the
-FastAGI session of `ivr.agi.server` (one coroutine per call on a long-running server) and the
+FastAGI session of `ivr.agi.session` (one coroutine per call on a long-running server) and the
 classic AGI adapter of `ivr.agi.classic` (one process per call, stdin/stdout, through pyst2).
 Both share the command semantics of `ivr.agi.commands.AgiCommands`, so a flow behaves the same
 over either.

@@ -2,7 +2,7 @@
 
 For small installations without a daemon: `AGI(ivr-agi-classic,booking)` in the dialplan runs
 the same flow as `AGI(agi://host/booking)`, resolved through the same `IVR_AGI_ROUTES` map
-(`ivr.agi.routing`) and the same per-call error boundary (`ivr.agi.server.run_call`).
+(`ivr.agi.routing`) and the same per-call error boundary (`ivr.agi.boundary.run_call`).
 
 pyst2's `asterisk.agi.AGI` reads the environment and turns Asterisk's SIGHUP into a flag; we
 use it for that and for writing commands, but read replies ourselves through
@@ -32,6 +32,7 @@ from asterisk.agi import AGI
 from prometheus_client import CollectorRegistry
 
 from api.privacy import LOG_FORMAT, logging_config
+from ivr.agi.boundary import mark_call_failed, run_call
 from ivr.agi.commands import AgiCommands
 from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout
 from ivr.agi.metrics import AgiMetrics
@@ -44,7 +45,6 @@ from ivr.agi.protocol import (
     parse_environment,
 )
 from ivr.agi.routing import RouteConfigError, resolve_factory
-from ivr.agi.server import mark_call_failed, run_call
 from ivr.agi.settings import AgiSettings
 
 logger = logging.getLogger(__name__)

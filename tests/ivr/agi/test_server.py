@@ -22,7 +22,8 @@ from ivr.agi.errors import (
     AgiUsageError,
 )
 from ivr.agi.metrics import AgiMetrics
-from ivr.agi.server import FastAgiServer, FastAgiSession
+from ivr.agi.server import FastAgiServer
+from ivr.agi.session import FastAgiSession
 from ivr.agi.settings import AgiSettings
 from tests.fakes.fake_asterisk import FakeAsterisk, HangUp, Press, Silence, agi_environment
 
@@ -246,7 +247,7 @@ async def test_unexpected_exception_sets_ivr_result_error_and_closes(
         raise RuntimeError("flow bug")
 
     server = await start_server({"booking": handler})
-    with caplog.at_level(logging.ERROR, logger="ivr.agi.server"):
+    with caplog.at_level(logging.ERROR, logger="ivr.agi.boundary"):
         transcript = await FakeAsterisk(port=server.port).run()
     assert transcript.variables["IVR_RESULT"] == "error"
     assert "flow bug" in caplog.text
