@@ -6,18 +6,10 @@ classic AGI adapter of `ivr.agi.classic` (one process per call, stdin/stdout, th
 Both share the command semantics of `ivr.agi.commands.AgiCommands`, so a flow behaves the same
 over either.
 
-Errors (see `ivr.agi.errors`): every method raises `AgiHangup` once the caller is gone (and
-`hung_up` is then true), `AgiAppError` when Asterisk fails the command on a live channel (a
+Errors (tree in `ivr.agi.errors`): every method raises `AgiHangup` once the caller is gone
+(and `hung_up` is then true), `AgiAppError` when Asterisk fails the command on a live channel (a
 missing sound file), `AgiTimeout` when Asterisk does not answer in time, and `AgiInvalidCommand`,
 `AgiUsageError`, `AgiProtocolError` for programming or peer errors.
-
-    AgiError
-     ├── AgiHangup ── AgiDeadChannel
-     ├── AgiInvalidCommand
-     ├── AgiUsageError
-     ├── AgiAppError
-     ├── AgiProtocolError
-     └── AgiTimeout
 """
 
 from __future__ import annotations

@@ -11,10 +11,9 @@ use it for that and for writing commands, but read replies ourselves through
 `HANGUP` lines. Replies are read in a worker thread so the flow's other awaits (the slot
 service) keep their timeouts.
 
-    AgiError
-     ├── AgiHangup ── AgiDeadChannel   SIGHUP seen, stdin closed, EPIPE, 511
-     ├── AgiInvalidCommand, AgiUsageError, AgiAppError, AgiProtocolError
-     └── AgiTimeout                    no reply line within the read timeout
+Errors (tree in `ivr.agi.errors`): `AgiHangup` when SIGHUP was seen, stdin closed or stdout
+broke (EPIPE), `AgiTimeout` when no reply line came within the read timeout, the rest as in
+`ivr.agi.commands`.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from prometheus_client import CollectorRegistry
 from api.privacy import LOG_FORMAT, logging_config
 from ivr.agi.boundary import mark_call_failed, run_call
 from ivr.agi.commands import AgiCommands
-from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout
+from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout, RouteConfigError
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.protocol import (
     NEED_DATA,
@@ -44,7 +43,7 @@ from ivr.agi.protocol import (
     ReplyReceived,
     parse_environment,
 )
-from ivr.agi.routing import RouteConfigError, resolve_factory
+from ivr.agi.routing import resolve_factory
 from ivr.agi.settings import AgiSettings
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ A dotted path (not a registry filled by import side effects) keeps the wiring ex
 the transport stay ignorant of the flow. The factory builds its own dependencies (settings,
 slot client) once; the returned handler runs once per call.
 
-Errors: `RouteConfigError` (a ValueError) when a path does not name a callable.
+Errors (tree in `ivr.agi.errors`): `RouteConfigError` when a path does not name a callable.
 """
 
 from __future__ import annotations
@@ -20,15 +20,12 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from ivr.agi.channel import AgiHandler
+from ivr.agi.errors import RouteConfigError
 from ivr.agi.metrics import AgiMetrics
 
 
 class AgiHandlerFactory(Protocol):
     def __call__(self, *, metrics: AgiMetrics) -> AgiHandler: ...
-
-
-class RouteConfigError(ValueError):
-    """A route's dotted path does not name a callable factory."""
 
 
 def resolve_factory(dotted_path: str) -> AgiHandlerFactory:

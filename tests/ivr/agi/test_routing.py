@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
+from ivr.agi.errors import AgiError, RouteConfigError
 from ivr.agi.metrics import AgiMetrics
-from ivr.agi.routing import RouteConfigError, build_routes, resolve_factory
+from ivr.agi.routing import build_routes, resolve_factory
 from tests.ivr.agi import sample_routes
 
 
@@ -37,3 +38,7 @@ def test_build_routes_calls_each_factory_with_the_metrics() -> None:
 def test_bad_paths_are_refused(path: str) -> None:
     with pytest.raises(RouteConfigError):
         resolve_factory(path)
+
+
+def test_route_errors_are_transport_errors() -> None:
+    assert issubclass(RouteConfigError, AgiError)
