@@ -2,12 +2,13 @@
 
 Whatever the route's handler raises ends here, is logged and counted
 (`ivr_calls_finished_total{ending}`); the transport then closes the call, which lets the
-dialplan continue at the next priority:
+dialplan continue at the next priority. The boundary sets no channel variable: what the
+dialplan should do after a failed call (the booking flow's `IVR_RESULT=error`) is the flow's
+business, said before its error leaves it.
 
 - `AgiHangup` (incl. `AgiDeadChannel`): the caller left; info log, ending `hangup`;
 - `AgiTimeout`: Asterisk stopped answering; warning, ending `timeout`;
-- any other `Exception`: `logger.exception`, `IVR_RESULT=error` if the channel is alive,
-  ending `error`;
+- any other `Exception`: `logger.exception`, ending `error`;
 - `CancelledError` is not caught (it only comes from a shutdown past its grace period): ending
   `cancelled`.
 
@@ -20,20 +21,10 @@ import logging
 
 from ivr.agi.channel import AgiHandler
 from ivr.agi.commands import AgiCommands
-from ivr.agi.errors import AgiError, AgiHangup, AgiTimeout
+from ivr.agi.errors import AgiHangup, AgiTimeout
 from ivr.agi.metrics import AgiMetrics
 
 logger = logging.getLogger(__name__)
-
-
-async def mark_call_failed(channel: AgiCommands) -> None:
-    """Set IVR_RESULT=error so the dialplan takes its failure path, if the caller is there."""
-    if channel.hung_up:
-        return
-    try:
-        await channel.set_variable("IVR_RESULT", "error")
-    except AgiError as error:
-        logger.warning("could not set IVR_RESULT=error: %s", error)
 
 
 async def run_call(
@@ -55,6 +46,5 @@ async def run_call(
     except Exception:
         ending = "error"
         logger.exception("call %s on route %r failed", env.uniqueid, route)
-        await mark_call_failed(channel)
     finally:
         metrics.call_finished(route=route, ending=ending)

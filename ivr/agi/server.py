@@ -6,7 +6,9 @@ authentication), caps concurrent calls, reads the block with a timeout, routes o
 name (query stripped, available as `channel.env.query`) and runs the route's handler with a
 `FastAgiSession` inside the per-call boundary (`ivr.agi.boundary.run_call`). Whatever happens,
 the connection is then closed, which lets the dialplan continue at the next priority (e.g.
-`Queue()` for a fall-out, or its failure path when `IVR_RESULT=error`). One watchdog task
+`Queue()` for a fall-out, or its failure path when the flow set `IVR_RESULT=error`). The routes
+are given by whoever starts the server (`ivr serve` builds `booking`); the server knows no
+flow. A call for a route it was not given is logged and closed. One watchdog task
 enforces every session's reply deadline. `serve()` is the process around it: SIGTERM/SIGINT,
 the metrics HTTP port, the garbage collector's freeze of the start-up objects.
 
@@ -16,7 +18,8 @@ socket protocol), `ivr.agi.session` (the round trip with deadlines), `ivr.agi.bo
 a call's errors become), `ivr.agi.protocol` (parsing), `ivr.agi.commands` (command semantics).
 
 Errors (tree in `ivr.agi.errors`): an `AgiProtocolError` or `ConnectionError` before routing
-refuses the call (`bad-request`); everything after is the boundary's. `serve()` lets `OSError`
+refuses the call (`bad-request`), an `UnknownRoute` too (`unknown-route`); everything after is
+the boundary's. `serve()` lets `OSError`
 out when the port cannot be bound.
 """
 
@@ -32,11 +35,12 @@ from ipaddress import IPv6Address, ip_address
 
 from prometheus_client import start_http_server
 
-from ivr.agi.boundary import mark_call_failed, run_call
+from ivr.agi.boundary import run_call
 from ivr.agi.channel import AgiHandler
 from ivr.agi.connection import RECEIVE_BUFFER_BYTES, AgiConnection
-from ivr.agi.errors import AgiProtocolError
+from ivr.agi.errors import AgiProtocolError, UnknownRoute
 from ivr.agi.metrics import AgiMetrics
+from ivr.agi.routing import route_for
 from ivr.agi.session import FastAgiSession, read_environment
 from ivr.agi.settings import AgiSettings
 
@@ -164,15 +168,15 @@ class FastAgiServer:
             logger.warning("bad FastAGI request from %s: %s", connection.peer, error)
             self._metrics.call_refused(reason="bad-request")
             return
+        try:
+            handler = route_for(self._routes, env.script)
+        except UnknownRoute as error:
+            logger.error("FastAGI request %s: %s", env.request, error)
+            self._metrics.call_refused(reason="unknown-route")
+            return
         session = FastAgiSession(env=env, connection=connection, settings=self._settings)
         self._sessions.add(session)
         try:
-            handler = self._routes.get(env.script)
-            if handler is None:
-                logger.error("no FastAGI route %r (request %s)", env.script, env.request)
-                self._metrics.call_refused(reason="unknown-route")
-                await mark_call_failed(session)
-                return
             await run_call(session, handler=handler, route=env.script, metrics=self._metrics)
         finally:
             self._sessions.discard(session)

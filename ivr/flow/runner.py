@@ -24,7 +24,8 @@ Errors: ``AgiHangup`` is handled here (it is the ``CallerHungUp`` event); ``AgiA
 prompt (a sound file Asterisk cannot play) is logged and the prompt skipped, so a missing
 recording costs a caller one sentence, not the call. Everything else
 (``FlowError``, other ``AgiError``s) propagates to the transport's per-call boundary, which
-sets ``IVR_RESULT=error``; the outcome ``error`` is counted here first.
+logs it; the outcome ``error`` is counted and ``IVR_RESULT=error`` set (caller still there, no
+timeout) here first.
 
     SlotServiceError ──> ServiceFailed / HoldRefused / BookingRefused / IdentityLimitReached
     AgiHangup        ──> CallerHungUp
@@ -42,7 +43,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from ivr.agi.channel import AgiChannel, AgiHandler, DigitsResult
-from ivr.agi.errors import AgiAppError, AgiHangup
+from ivr.agi.errors import AgiAppError, AgiError, AgiHangup, AgiTimeout
 from ivr.agi.metrics import AgiMetrics
 from ivr.flow import variables as v
 from ivr.flow.actions import (
@@ -183,8 +184,10 @@ class BookingRunner:
                         break
                     raise FlowError(f"no event to go on with in state {call.state}")
                 call, actions = self._machine.step(call, event)
-        except Exception:
+        except Exception as error:
             self._report(call, result=v.RESULT_ERROR)
+            if not isinstance(error, AgiTimeout):  # after a timeout the connection is gone
+                await _mark_call_failed(channel)
             raise
         finally:
             if held.hold_id is not None:
@@ -355,6 +358,16 @@ class BookingRunner:
             logger.info("hold %s was already gone: %s", hold_id, gone)
         except (SlotServiceError, TimeoutError) as error:
             logger.warning("could not release hold %s (it will expire): %r", hold_id, error)
+
+
+async def _mark_call_failed(channel: AgiChannel) -> None:
+    """IVR_RESULT=error, so that the dialplan takes its failure path, if the caller is there."""
+    if channel.hung_up:
+        return
+    try:
+        await channel.set_variable(v.IVR_RESULT, v.RESULT_ERROR)
+    except AgiError as error:
+        logger.warning("could not set IVR_RESULT=error: %s", error)
 
 
 class _HeldSeat:
