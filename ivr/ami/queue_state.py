@@ -11,18 +11,21 @@ The IVR context comes from the ``ChanVariable`` headers that ``manager.conf``'s 
 adds to every channel event (``IVR_LANGUAGE``, ``IVR_OFFICE``, ``IVR_VISIT_TYPE``,
 ``IVR_FALLOUT_REASON``, ``IVR_RESULT``).
 
-Exceptions: none of its own. Events it does not know are ignored (AMI sends many); malformed
-values of known events raise ``ValueError`` from the conversion, which the bridge logs.
+Errors (tree in ``ivr.ami.errors``): events it does not know are ignored (AMI sends many); a
+known event (or a re-sync answer) whose value does not convert raises ``MalformedEvent``;
+starting a callback that is not pending raises ``CallbackNotPending``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ivr.ami.errors import CallbackNotPending, MalformedEvent
 from ivr.ami.figures import DailyFigures
 from ivr.ami.model import (
     CALLBACK_RESULT_EVENT,
@@ -47,6 +50,15 @@ from ivr.ami.model import (
     Resynced,
     language_of_queue,
 )
+
+
+@contextmanager
+def _converting(what: str) -> Iterator[None]:
+    """A value of a known event that does not convert is the event's fault: MalformedEvent."""
+    try:
+        yield
+    except ValueError as error:
+        raise MalformedEvent(f"{what}: {error}") from error
 
 
 def chan_variables(event: Mapping[str, object]) -> dict[str, str]:
@@ -111,7 +123,8 @@ class QueueState:
         handler = _HANDLERS.get(name)
         if handler is None:
             return []
-        return handler(self, event, now)
+        with _converting(name):
+            return handler(self, event, now)
 
     def _caller_from(self, event: Mapping[str, object], now: float) -> QueuedCaller:
         queue = _text(event, "Queue")
@@ -309,7 +322,7 @@ class QueueState:
     def start_callback(self, *, callback_id: int, interface: str, action_id: str) -> Callback:
         callback = self.callbacks[callback_id]
         if callback.status is not CallbackStatus.pending:
-            raise ValueError(f"callback {callback_id} is {callback.status}, not pending")
+            raise CallbackNotPending(f"callback {callback_id} is {callback.status}, not pending")
         callback = replace(
             callback,
             status=CallbackStatus.dialing,
@@ -355,28 +368,29 @@ class QueueState:
         old_callers = self.callers
         self.callers = {}
         self.members = {}
-        for event in events:
-            kind = _text(event, "Event")
-            if kind == "QueueEntry":
-                uniqueid = _text(event, "Uniqueid")
-                queue = _text(event, "Queue")
-                known = old_callers.get(uniqueid)
-                waited = float(_text(event, "Wait") or 0)
-                self.callers[uniqueid] = QueuedCaller(
-                    uniqueid=uniqueid,
-                    linkedid=known.linkedid if known else uniqueid,
-                    queue=queue,
-                    channel=_text(event, "Channel"),
-                    caller_number=_text(event, "CallerIDNum"),
-                    caller_name=_text(event, "CallerIDName"),
-                    joined_at=now - waited,
-                    context=known.context
-                    if known
-                    else IvrContext(language=language_of_queue(queue)),
-                    position=int(_text(event, "Position") or 0),
-                )
-            elif kind == "QueueMember":
-                self._on_member(event, now)
+        with _converting("QueueStatus"):
+            for event in events:
+                kind = _text(event, "Event")
+                if kind == "QueueEntry":
+                    uniqueid = _text(event, "Uniqueid")
+                    queue = _text(event, "Queue")
+                    known = old_callers.get(uniqueid)
+                    waited = float(_text(event, "Wait") or 0)
+                    self.callers[uniqueid] = QueuedCaller(
+                        uniqueid=uniqueid,
+                        linkedid=known.linkedid if known else uniqueid,
+                        queue=queue,
+                        channel=_text(event, "Channel"),
+                        caller_number=_text(event, "CallerIDNum"),
+                        caller_name=_text(event, "CallerIDName"),
+                        joined_at=now - waited,
+                        context=known.context
+                        if known
+                        else IvrContext(language=language_of_queue(queue)),
+                        position=int(_text(event, "Position") or 0),
+                    )
+                elif kind == "QueueMember":
+                    self._on_member(event, now)
         for uniqueid, caller in old_callers.items():
             if caller.status is CallerStatus.connected and uniqueid not in self.callers:
                 self.callers[uniqueid] = caller  # bridged callers are no longer queue entries
