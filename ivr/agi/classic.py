@@ -110,7 +110,6 @@ async def run_classic_call(
 ) -> int:
     """Resolve the route in `routes` (route -> factory path), run the call in the shared error
     boundary; the exit status."""
-    channel = ClassicAgiChannel(agi=agi, settings=settings)
     metrics = AgiMetrics(registry=CollectorRegistry())
     try:
         path = route_for(routes, route)
@@ -122,6 +121,7 @@ async def run_classic_call(
     except RouteConfigError:
         logger.exception("classic AGI cannot start route %r", route)
         return 1
+    channel = ClassicAgiChannel(agi=agi, settings=settings)
     await run_call(channel, handler=handler, route=route, metrics=metrics)
     return 0
 

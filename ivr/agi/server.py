@@ -19,8 +19,7 @@ a call's errors become), `ivr.agi.protocol` (parsing), `ivr.agi.commands` (comma
 
 Errors (tree in `ivr.agi.errors`): an `AgiProtocolError` or `ConnectionError` before routing
 refuses the call (`bad-request`), an `UnknownRoute` too (`unknown-route`); everything after is
-the boundary's. `serve()` lets `OSError`
-out when the port cannot be bound.
+the boundary's. `serve()` lets `OSError` out when the port cannot be bound.
 """
 
 from __future__ import annotations
