@@ -365,36 +365,47 @@ class QueueState:
         disconnect is kept; the bridge fetches the rest with Getvar and calls ``set_context``.
         ``Wait`` (seconds waited) rebuilds ``joined_at``.
         """
-        old_callers = self.callers
-        self.callers = {}
-        self.members = {}
-        with _converting("QueueStatus"):
-            for event in events:
-                kind = _text(event, "Event")
-                if kind == "QueueEntry":
-                    uniqueid = _text(event, "Uniqueid")
-                    queue = _text(event, "Queue")
-                    known = old_callers.get(uniqueid)
-                    waited = float(_text(event, "Wait") or 0)
-                    self.callers[uniqueid] = QueuedCaller(
-                        uniqueid=uniqueid,
-                        linkedid=known.linkedid if known else uniqueid,
-                        queue=queue,
-                        channel=_text(event, "Channel"),
-                        caller_number=_text(event, "CallerIDNum"),
-                        caller_name=_text(event, "CallerIDName"),
-                        joined_at=now - waited,
-                        context=known.context
-                        if known
-                        else IvrContext(language=language_of_queue(queue)),
-                        position=int(_text(event, "Position") or 0),
-                    )
-                elif kind == "QueueMember":
-                    self._on_member(event, now)
+        old_callers, old_members = self.callers, self.members
+        self.callers, self.members = {}, {}
+        try:
+            with _converting("QueueStatus"):
+                self._take_queue_status(events, old_callers, now)
+        except MalformedEvent:
+            self.callers, self.members = old_callers, old_members  # all of the answer or none
+            raise
         for uniqueid, caller in old_callers.items():
             if caller.status is CallerStatus.connected and uniqueid not in self.callers:
                 self.callers[uniqueid] = caller  # bridged callers are no longer queue entries
         return [Resynced(len(self.callers))]
+
+    def _take_queue_status(
+        self,
+        events: Sequence[Mapping[str, object]],
+        old_callers: Mapping[str, QueuedCaller],
+        now: float,
+    ) -> None:
+        for event in events:
+            kind = _text(event, "Event")
+            if kind == "QueueEntry":
+                uniqueid = _text(event, "Uniqueid")
+                queue = _text(event, "Queue")
+                known = old_callers.get(uniqueid)
+                waited = float(_text(event, "Wait") or 0)
+                self.callers[uniqueid] = QueuedCaller(
+                    uniqueid=uniqueid,
+                    linkedid=known.linkedid if known else uniqueid,
+                    queue=queue,
+                    channel=_text(event, "Channel"),
+                    caller_number=_text(event, "CallerIDNum"),
+                    caller_name=_text(event, "CallerIDName"),
+                    joined_at=now - waited,
+                    context=known.context
+                    if known
+                    else IvrContext(language=language_of_queue(queue)),
+                    position=int(_text(event, "Position") or 0),
+                )
+            elif kind == "QueueMember":
+                self._on_member(event, now)
 
     def callers_missing_context(self) -> list[QueuedCaller]:
         return [

@@ -226,9 +226,15 @@ def test_a_known_event_with_a_value_that_does_not_convert_is_malformed() -> None
     state = QueueState()
     with pytest.raises(MalformedEvent, match="QueueCallerJoin"):
         state.apply(caller_event("QueueCallerJoin", Position="first"), now=0.0)
+    assert state.callers == {}
+    state.apply(caller_event("QueueCallerJoin", Position="1"), now=0.0)
+    before = dict(state.callers)
     with pytest.raises(MalformedEvent, match="QueueStatus"):
-        state.resync([{"Event": "QueueEntry", "Queue": "operators-en", "Uniqueid": "1.1",
-                       "Wait": "a while"}], now=0.0)
+        state.resync([{"Event": "QueueEntry", "Queue": "operators-en", "Uniqueid": "2.2",
+                       "Wait": "5"},
+                      {"Event": "QueueEntry", "Queue": "operators-en", "Uniqueid": "3.3",
+                       "Wait": "a while"}], now=9.0)
+    assert state.callers == before  # all of a re-sync answer or none of it
 
 
 def test_resync_keeps_known_context_and_rebuilds_wait_time() -> None:
