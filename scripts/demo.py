@@ -41,9 +41,9 @@ import httpx
 from rich.console import Console
 
 from api.settings import ApiSettings
-from ivr.phone.call import PhoneError, PhoneSettings
+from ivr.phone.call import PhoneSettings
 from ivr.phone.command import place_call
-from ivr.phone.terminal import NotATerminal
+from ivr.phone.errors import PhoneError
 from ivr.slots import SlotClient, SlotServiceError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -358,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, stop_on_signal)
     try:
         return run(options, console)
-    except (DemoError, PhoneError, NotATerminal) as error:
+    except (DemoError, PhoneError) as error:  # PhoneError: NotATerminal too
         console.print(f"[red]demo: {error}[/red]")
         return 1
     except DemoStopped as stopped:

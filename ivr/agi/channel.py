@@ -1,23 +1,15 @@
 """The interface between the call flow and Asterisk: one `AgiChannel` per call.
 
 The flow's runner is written against this Protocol only. Two transports implement it: the
-FastAGI session of `ivr.agi.server` (one coroutine per call on a long-running server) and the
+FastAGI session of `ivr.agi.session` (one coroutine per call on a long-running server) and the
 classic AGI adapter of `ivr.agi.classic` (one process per call, stdin/stdout, through pyst2).
 Both share the command semantics of `ivr.agi.commands.AgiCommands`, so a flow behaves the same
 over either.
 
-Errors (see `ivr.agi.errors`): every method raises `AgiHangup` once the caller is gone (and
-`hung_up` is then true), `AgiAppError` when Asterisk fails the command on a live channel (a
+Errors (tree in `ivr.agi.errors`): every method raises `AgiHangup` once the caller is gone
+(and `hung_up` is then true), `AgiAppError` when Asterisk fails the command on a live channel (a
 missing sound file), `AgiTimeout` when Asterisk does not answer in time, and `AgiInvalidCommand`,
 `AgiUsageError`, `AgiProtocolError` for programming or peer errors.
-
-    AgiError
-     ├── AgiHangup ── AgiDeadChannel
-     ├── AgiInvalidCommand
-     ├── AgiUsageError
-     ├── AgiAppError
-     ├── AgiProtocolError
-     └── AgiTimeout
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Classic AGI: Asterisk runs `ivr-agi-classic <route>` once per call, on stdin/stdout.
 
 For small installations without a daemon: `AGI(ivr-agi-classic,booking)` in the dialplan runs
-the same flow as `AGI(agi://host/booking)`, resolved through the same `IVR_AGI_ROUTES` map
-(`ivr.agi.routing`) and the same per-call error boundary (`ivr.agi.server.run_call`).
+the same flow as `AGI(agi://host/booking)`, through the same route factories
+(`ivr.agi.routing`) and the same per-call error boundary (`ivr.agi.boundary.run_call`). The
+transport knows no flow: the console script's module (`ivr.agi_classic`) names its routes, as
+`ivr serve` does for FastAGI, and `IVR_AGI_ROUTES` adds to them. A route that is not there is
+logged and the process exits 1 (`AGISTATUS=FAILURE`): the dialplan goes on to its failure path.
 
 pyst2's `asterisk.agi.AGI` reads the environment and turns Asterisk's SIGHUP into a flag; we
 use it for that and for writing commands, but read replies ourselves through
@@ -11,10 +14,9 @@ use it for that and for writing commands, but read replies ourselves through
 `HANGUP` lines. Replies are read in a worker thread so the flow's other awaits (the slot
 service) keep their timeouts.
 
-    AgiError
-     ├── AgiHangup ── AgiDeadChannel   SIGHUP seen, stdin closed, EPIPE, 511
-     ├── AgiInvalidCommand, AgiUsageError, AgiAppError, AgiProtocolError
-     └── AgiTimeout                    no reply line within the read timeout
+Errors (tree in `ivr.agi.errors`): `AgiHangup` when SIGHUP was seen, stdin closed or stdout
+broke (EPIPE), `AgiTimeout` when no reply line came within the read timeout, the rest as in
+`ivr.agi.commands`.
 """
 
 from __future__ import annotations
@@ -25,15 +27,16 @@ import logging
 import logging.config
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from asterisk.agi import AGI
 from prometheus_client import CollectorRegistry
 
 from api.privacy import LOG_FORMAT, logging_config
+from ivr.agi.boundary import run_call
 from ivr.agi.commands import AgiCommands
-from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout
+from ivr.agi.errors import AgiHangup, AgiProtocolError, AgiTimeout, RouteConfigError, UnknownRoute
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.protocol import (
     NEED_DATA,
@@ -43,13 +46,12 @@ from ivr.agi.protocol import (
     ReplyReceived,
     parse_environment,
 )
-from ivr.agi.routing import RouteConfigError, resolve_factory
-from ivr.agi.server import mark_call_failed, run_call
+from ivr.agi.routing import resolve_factory, route_for
 from ivr.agi.settings import AgiSettings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ROUTE = "booking"
+USAGE = "usage: ivr-agi-classic <route> [argument ...], e.g. AGI(ivr-agi-classic,booking)"
 
 
 class ClassicAgiChannel(AgiCommands):
@@ -103,19 +105,23 @@ def open_agi(*, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Any:
     return AGI(stdin=stdin, stdout=stdout, stderr=stderr)
 
 
-async def run_classic_call(*, agi: Any, route: str, settings: AgiSettings) -> int:
-    """Resolve the route, run the call in the shared error boundary; the exit status."""
-    channel = ClassicAgiChannel(agi=agi, settings=settings)
+async def run_classic_call(
+    *, agi: Any, route: str, routes: Mapping[str, str], settings: AgiSettings
+) -> int:
+    """Resolve the route in `routes` (route -> factory path), run the call in the shared error
+    boundary; the exit status."""
     metrics = AgiMetrics(registry=CollectorRegistry())
-    path = settings.routes.get(route)
     try:
-        if path is None:
-            raise RouteConfigError(f"no route {route!r} in IVR_AGI_ROUTES")
+        path = route_for(routes, route)
+    except UnknownRoute as error:
+        logger.error("classic AGI: %s", error)
+        return 1
+    try:
         handler = resolve_factory(path)(metrics=metrics)
     except RouteConfigError:
         logger.exception("classic AGI cannot start route %r", route)
-        await mark_call_failed(channel)
         return 1
+    channel = ClassicAgiChannel(agi=agi, settings=settings)
     await run_call(channel, handler=handler, route=route, metrics=metrics)
     return 0
 
@@ -128,16 +134,25 @@ def classic_logging_config() -> dict[str, Any]:
     return config
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Console script `ivr-agi-classic [route]`: one call on stdin/stdout."""
+def main(argv: Sequence[str] | None = None, *, routes: Mapping[str, str] | None = None) -> int:
+    """`ivr-agi-classic <route> [argument ...]`: one call on stdin/stdout.
+
+    `routes` (route -> `"package.module:factory"`) are the caller's own; `IVR_AGI_ROUTES` adds
+    to them (and wins on the same name). Exit status 2 without a route argument."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    route = arguments[0] if arguments else DEFAULT_ROUTE
     logging.config.dictConfig(classic_logging_config())
+    if not arguments:
+        logger.error("no route given; %s", USAGE)
+        return 2
+    settings = AgiSettings()
+    all_routes = {**(routes or {}), **settings.routes}
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
     stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     with open(os.devnull, "w") as pyst2_debug_output:  # pyst2 echoes every line to stderr
         agi = open_agi(stdin=stdin, stdout=stdout, stderr=pyst2_debug_output)
-        return asyncio.run(run_classic_call(agi=agi, route=route, settings=AgiSettings()))
+        return asyncio.run(
+            run_classic_call(agi=agi, route=arguments[0], routes=all_routes, settings=settings)
+        )
 
 
 if __name__ == "__main__":

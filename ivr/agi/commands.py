@@ -9,13 +9,10 @@ channel (a missing sound file) look the same, and Asterisk's `HANGUP` line only 
 reply. So on `-1` without a known hangup we ask `CHANNEL STATUS`, which a dead channel refuses
 with 511 (or precedes with `HANGUP`): one extra round trip, only on the error path.
 
-    AgiError
-     ├── AgiHangup ── AgiDeadChannel   the caller is gone (511, HANGUP, -1 on a dead channel)
-     ├── AgiInvalidCommand             510
-     ├── AgiUsageError                 520, with the usage text
-     ├── AgiAppError                   -1 on a live channel; EXEC of an unknown application
-     ├── AgiProtocolError              an unexpected status code or result
-     └── AgiTimeout                    raised by the transport's reads
+Errors (tree in `ivr.agi.errors`), from a reply: 511, `HANGUP` or `-1` on a dead channel →
+`AgiDeadChannel`/`AgiHangup`; 510 → `AgiInvalidCommand`; 520 → `AgiUsageError` with the usage
+text; `-1` on a live channel or EXEC of an unknown application → `AgiAppError`; an unexpected
+status code or result → `AgiProtocolError`. `AgiTimeout` comes from the transport's reads.
 """
 
 from __future__ import annotations

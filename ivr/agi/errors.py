@@ -1,7 +1,9 @@
-"""Typed errors of the AGI transport.
+"""Every error the AGI transport raises, in one tree (the other modules of `ivr.agi` only refer
+to it).
 
 Asterisk answers a command with a status code and a `result=` value; the transport turns every
 answer that is not a success into one of these, so the call flow never looks at raw replies.
+Routes are the transport's configuration: who starts it names them (`ivr.agi.routing`).
 
     AgiError
      ├── AgiHangup            the caller is gone (HANGUP line, SIGHUP, result=-1 on a dead channel,
@@ -12,10 +14,13 @@ answer that is not a success into one of these, so the call flow never looks at 
      ├── AgiAppError          result=-1 (or -2 for EXEC) while the channel is alive, e.g. a
      │                        missing sound file
      ├── AgiProtocolError     bytes that are not AGI (garbage, over-long lines, bad environment)
-     └── AgiTimeout           Asterisk did not answer within the read timeout
+     ├── AgiTimeout           Asterisk did not answer within the read timeout
+     └── RouteConfigError     a route's `package.module:factory` path names no callable factory
+          └── UnknownRoute    a call asks for a route nobody configured
 
 `AgiDeadChannel` derives from `AgiHangup` because a 511 always means the caller has gone: the
-flow handles both in one `except AgiHangup`.
+flow handles both in one `except AgiHangup`. What each becomes at the end of a call is the
+per-call boundary's business (`ivr.agi.boundary`).
 """
 
 from __future__ import annotations
@@ -56,3 +61,11 @@ class AgiProtocolError(AgiError):
 
 class AgiTimeout(AgiError):
     """Asterisk did not answer within the read timeout."""
+
+
+class RouteConfigError(AgiError):
+    """A route's dotted path does not name a callable factory."""
+
+
+class UnknownRoute(RouteConfigError):
+    """A call names a route that the server or entry point was not given."""

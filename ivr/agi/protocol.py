@@ -17,10 +17,7 @@ errors='replace' (names may be cut mid-character):
 - `HANGUP`, out of band, before or instead of a reply: it is reported as its own event and the
   reply still follows (`-1` or `511`), so replies never shift by one.
 
-Errors: `AgiProtocolError` (from ivr.agi.errors) for anything else.
-
-    AgiError
-     └── AgiProtocolError
+Errors: `AgiProtocolError` (tree in `ivr.agi.errors`) for anything else.
 """
 
 from __future__ import annotations

@@ -1,34 +1,36 @@
 """Where the handler of a route comes from: a dotted path to a handler factory.
 
-Both transports resolve routes the same way: settings map a route name (the FastAGI script,
+Both transports resolve routes the same way: a map from a route name (the FastAGI script,
 `agi://host/booking`, or the classic AGI argument, `AGI(ivr-agi-classic,booking)`) to
 `"package.module:factory"`, and the factory builds the handler with the call engine's metrics:
 
     def create_booking_handler(*, metrics: AgiMetrics) -> AgiHandler: ...
 
-A dotted path (not a registry filled by import side effects) keeps the wiring explicit and lets
-the transport stay ignorant of the flow. The factory builds its own dependencies (settings,
-slot client) once; the returned handler runs once per call.
+The transport has no route of its own: whoever starts it names them (`ivr serve` builds
+`booking` itself, `ivr.agi_classic` names it for `ivr-agi-classic`), and `IVR_AGI_ROUTES`
+(`AgiSettings.routes`) adds more. A dotted path (not a registry filled by import side effects)
+keeps the wiring explicit and lets the transport stay ignorant of the flow. The factory builds
+its own dependencies (settings, slot client) once; the returned handler runs once per call.
 
-Errors: `RouteConfigError` (a ValueError) when a path does not name a callable.
+Errors (tree in `ivr.agi.errors`): `RouteConfigError` when a path does not name a callable,
+`UnknownRoute` when a call asks for a route that is not in the map.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ivr.agi.channel import AgiHandler
+from ivr.agi.errors import RouteConfigError, UnknownRoute
 from ivr.agi.metrics import AgiMetrics
+
+T = TypeVar("T")
 
 
 class AgiHandlerFactory(Protocol):
     def __call__(self, *, metrics: AgiMetrics) -> AgiHandler: ...
-
-
-class RouteConfigError(ValueError):
-    """A route's dotted path does not name a callable factory."""
 
 
 def resolve_factory(dotted_path: str) -> AgiHandlerFactory:
@@ -49,3 +51,12 @@ def resolve_factory(dotted_path: str) -> AgiHandlerFactory:
 def build_routes(*, route_paths: Mapping[str, str], metrics: AgiMetrics) -> dict[str, AgiHandler]:
     """Build one handler per route from the settings' `{route: "module:factory"}` map."""
     return {route: resolve_factory(path)(metrics=metrics) for route, path in route_paths.items()}
+
+
+def route_for(routes: Mapping[str, T], route: str) -> T:
+    """What `routes` holds for `route` (a handler or a factory path); UnknownRoute otherwise."""
+    try:
+        return routes[route]
+    except KeyError:
+        known = ", ".join(sorted(routes)) or "none"
+        raise UnknownRoute(f"no route {route!r} (routes given: {known})") from None

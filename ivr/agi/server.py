@@ -1,27 +1,25 @@
-"""The asyncio FastAGI server: one coroutine per call, one error boundary per call.
+"""The asyncio FastAGI server: accepts Asterisk's connections and runs one route per call.
 
 Asterisk's `AGI(agi://host:4573/booking?x=1)` opens a TCP connection, sends the `agi_*` block
 and then waits for commands. The server checks the peer against an allowlist (FastAGI has no
-authentication), caps concurrent calls, reads the block with a timeout (and bounds every
-later read by a deadline, see `FastAgiSession`), routes on the script
-name (query stripped, available as `channel.env.query`) and awaits the route's handler with a
-`FastAgiSession`. Whatever happens, the connection is then closed, which lets the dialplan
-continue at the next priority (e.g. `Queue()` for a fall-out, or an `[ivr-fail]` path when
-`IVR_RESULT=error`). Written by hand because panoramisk 1.4's FastAGI misparses HANGUP and 520
-and can freeze the loop on an early close (docs/agi.md); the parsing lives in
-`ivr.agi.protocol`, the command semantics in `ivr.agi.commands`.
+authentication), caps concurrent calls, reads the block with a timeout, routes on the script
+name (query stripped, available as `channel.env.query`) and runs the route's handler with a
+`FastAgiSession` inside the per-call boundary (`ivr.agi.boundary.run_call`). Whatever happens,
+the connection is then closed, which lets the dialplan continue at the next priority (e.g.
+`Queue()` for a fall-out, or its failure path when the flow set `IVR_RESULT=error`). The routes
+are given by whoever starts the server (`ivr serve` builds `booking`); the server knows no
+flow. A call for a route it was not given is logged and closed. One watchdog task
+enforces every session's reply deadline. `serve()` is the process around it: SIGTERM/SIGINT,
+the metrics HTTP port, the garbage collector's freeze of the start-up objects.
 
-The per-call boundary:
-- `AgiHangup` (incl. `AgiDeadChannel`): the caller left; info log.
-- `AgiTimeout`: Asterisk stopped answering; warning, close.
-- any other `Exception`: `logger.exception`, `IVR_RESULT=error` if the channel is alive, close.
-  (`CancelledError` is not caught: it only comes from a shutdown past its grace period.)
+Written by hand because panoramisk 1.4's FastAGI misparses HANGUP and 520 and can freeze the
+loop on an early close (docs/agi.md). The parts, one module each: `ivr.agi.connection` (the
+socket protocol), `ivr.agi.session` (the round trip with deadlines), `ivr.agi.boundary` (what
+a call's errors become), `ivr.agi.protocol` (parsing), `ivr.agi.commands` (command semantics).
 
-    AgiError
-     ├── AgiHangup ── AgiDeadChannel
-     ├── AgiInvalidCommand, AgiUsageError, AgiAppError   → boundary: logged, IVR_RESULT=error
-     ├── AgiProtocolError                                → before routing: connection refused
-     └── AgiTimeout                                      → boundary: logged, closed
+Errors (tree in `ivr.agi.errors`): an `AgiProtocolError` or `ConnectionError` before routing
+refuses the call (`bad-request`), an `UnknownRoute` too (`unknown-route`); everything after is
+the boundary's. `serve()` lets `OSError` out when the port cannot be bound.
 """
 
 from __future__ import annotations
@@ -31,235 +29,21 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from ipaddress import IPv6Address, ip_address
-from typing import cast
 
 from prometheus_client import start_http_server
 
-from ivr.agi.channel import AgiEnvironment, AgiHandler
-from ivr.agi.commands import AgiCommands
-from ivr.agi.errors import AgiError, AgiHangup, AgiProtocolError, AgiTimeout
+from ivr.agi.boundary import run_call
+from ivr.agi.channel import AgiHandler
+from ivr.agi.connection import RECEIVE_BUFFER_BYTES, AgiConnection
+from ivr.agi.errors import AgiProtocolError, UnknownRoute
 from ivr.agi.metrics import AgiMetrics
-from ivr.agi.protocol import (
-    NEED_DATA,
-    AgiParser,
-    AgiReply,
-    EnvironmentReceived,
-    HangupReceived,
-    ReplyReceived,
-)
+from ivr.agi.routing import route_for
+from ivr.agi.session import FastAgiSession, read_environment
 from ivr.agi.settings import AgiSettings
 
 logger = logging.getLogger(__name__)
-
-_monotonic = time.monotonic
-RECEIVE_BUFFER_BYTES = 64 * 1024
-
-class AgiConnection(asyncio.BufferedProtocol):
-    """One FastAGI connection: bytes from Asterisk go straight into the call's parser.
-
-    An `asyncio.BufferedProtocol` rather than `StreamReader`/`StreamWriter`:
-    - the socket is read with `recv_into` a receive buffer shared by all connections of the
-      server (`buffer_updated` runs right after the read, before any other connection's), so
-      a reply costs no 256 KiB allocation (`data_received` gets a fresh bytes object of the
-      transport's `max_size` per read: an mmap, an mremap and a munmap per reply on Linux);
-    - the session waits on one future that `buffer_updated` resolves, with no stream buffer in
-      between, no `drain()` coroutine per command (the writer only waits when the transport
-      pauses writing) and one task per call instead of two.
-    The parser's `AgiProtocolError` (an over-long line) is kept and raised to the session on its
-    next read; the connection is aborted at once.
-    """
-
-    def __init__(
-        self, *, receive_buffer: memoryview, on_connected: Callable[[AgiConnection], None]
-    ) -> None:
-        self.parser = AgiParser()
-        self._receive_buffer = receive_buffer
-        self._on_connected = on_connected
-        self._loop = asyncio.get_running_loop()  # once: each lookup costs a getpid() syscall
-        self._transport: asyncio.Transport | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._write_waiter: asyncio.Future[None] | None = None
-        self._writing_paused = False
-        self.closed = False
-        self.lost_error: Exception | None = None
-        self.protocol_error: AgiProtocolError | None = None
-
-    @property
-    def transport(self) -> asyncio.Transport:
-        if self._transport is None:
-            raise RuntimeError("not connected")
-        return self._transport
-
-    @property
-    def peer(self) -> object:
-        return self.transport.get_extra_info("peername")
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # A stream transport (uvloop's does not subclass asyncio.Transport: no isinstance check)
-        self._transport = cast(asyncio.Transport, transport)
-        self._on_connected(self)
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return self._receive_buffer
-
-    def buffer_updated(self, nbytes: int) -> None:
-        try:
-            self.parser.feed(self._receive_buffer[:nbytes].tobytes())
-        except AgiProtocolError as error:
-            self.protocol_error = error
-            self.transport.abort()
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self.closed = True
-        self._wake()
-        return False  # the transport closes itself
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.lost_error = exc
-        self._wake()
-        waiter, self._write_waiter = self._write_waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def pause_writing(self) -> None:
-        self._writing_paused = True
-
-    def resume_writing(self) -> None:
-        self._writing_paused = False
-        waiter, self._write_waiter = self._write_waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def _wake(self) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def more_data(self) -> asyncio.Future[None]:
-        """A future done when more bytes were fed to the parser or the connection ended.
-
-        A future rather than a coroutine: the session awaits it directly, one frame less on
-        every reply. Raises the parser's AgiProtocolError if one was kept."""
-        if self.protocol_error is not None:
-            raise self.protocol_error
-        waiter = self._loop.create_future()
-        if self.closed:
-            waiter.set_result(None)
-        else:
-            self._waiter = waiter
-        return waiter
-
-    @property
-    def writing_paused(self) -> bool:
-        return self._writing_paused
-
-    async def writable(self) -> None:
-        """Until the transport's buffer drains below its low-water mark (or the end)."""
-        if self._writing_paused and not self.closed:
-            waiter = self._loop.create_future()
-            self._write_waiter = waiter
-            await waiter
-        if self.closed and self.lost_error is not None:
-            raise ConnectionResetError(str(self.lost_error))
-
-
-class FastAgiSession(AgiCommands):
-    """An `AgiChannel` over one FastAGI connection.
-
-    Each command sets a deadline instead of arming a timer: the server's watchdog
-    (`expire_if_overdue`, every `timeout_check_interval_s`) aborts the connection of a session
-    past its deadline, and the pending read then raises `AgiTimeout`. A timer per command costs
-    more than the rest of a round trip's Python work; a reply that came too late would leave
-    the stream out of step anyway, so the connection is not worth keeping.
-    """
-
-    def __init__(
-        self, *, env: AgiEnvironment, connection: AgiConnection, settings: AgiSettings
-    ) -> None:
-        super().__init__(env)
-        self._connection = connection
-        self._parser = connection.parser
-        self._transport = connection.transport
-        self._command_timeout_s = settings.command_timeout_s
-        self._media_timeout_s = settings.media_timeout_s
-        self._deadline: float | None = None
-        self._expired_command: bytes | None = None
-        self._pending_command = b""
-
-    def expire_if_overdue(self, now: float) -> bool:
-        """Abort the connection when the pending command is past its deadline."""
-        if self._deadline is None or now <= self._deadline:
-            return False
-        self._expired_command = self._pending_command
-        self._transport.abort()
-        return True
-
-    async def _round_trip(self, line: bytes, *, media: bool, extra_s: float) -> AgiReply:
-        if self._expired_command is not None:
-            raise AgiTimeout(f"the connection was aborted after {self._expired_command!r}")
-        connection = self._connection
-        if connection.closed:
-            raise self._connection_ended()
-        budget = self._media_timeout_s if media else self._command_timeout_s
-        self._pending_command = line
-        self._deadline = _monotonic() + budget + extra_s
-        try:
-            self._transport.write(line)
-            if connection.writing_paused:  # only when Asterisk stops reading
-                await connection.writable()
-            parser = self._parser
-            while True:  # the read loop is inlined: this is the hot path of every call
-                event = parser.next_event()
-                if type(event) is ReplyReceived:
-                    return event.reply
-                if event is NEED_DATA:
-                    if connection.closed:
-                        if connection.protocol_error is not None:
-                            raise connection.protocol_error
-                        raise self._connection_ended()
-                    await connection.more_data()
-                elif type(event) is HangupReceived:
-                    self._hung_up = True
-                else:
-                    raise AgiProtocolError(f"unexpected {event!r} after the environment")
-        except ConnectionError as error:
-            if self._expired_command is not None:
-                raise AgiTimeout(f"no reply to {line!r} within {budget + extra_s:.1f} s") from error
-            self._hung_up = True
-            raise AgiHangup(f"connection lost: {error}") from error
-        finally:
-            self._deadline = None
-
-    def _connection_ended(self) -> AgiError:
-        if self._expired_command is not None:
-            return AgiTimeout(f"no reply to {self._expired_command!r} in time")
-        self._hung_up = True
-        lost = self._connection.lost_error
-        return AgiHangup(f"connection lost: {lost}" if lost else "Asterisk closed the connection")
-
-
-async def read_environment(connection: AgiConnection, *, timeout_s: float) -> AgiEnvironment:
-    """Read the `agi_*` block; AgiProtocolError on garbage, early close or timeout."""
-    parser = connection.parser
-    try:
-        async with asyncio.timeout(timeout_s):
-            while True:
-                event = parser.next_event()
-                if isinstance(event, EnvironmentReceived):
-                    return event.env
-                if event is not NEED_DATA:
-                    raise AgiProtocolError(f"{event!r} before the environment")
-                if connection.protocol_error is not None:
-                    raise connection.protocol_error
-                if connection.closed:
-                    raise AgiProtocolError("peer closed before the end of the environment")
-                await connection.more_data()
-    except TimeoutError as error:
-        raise AgiProtocolError(f"no complete environment within {timeout_s} s") from error
 
 
 class FastAgiServer:
@@ -383,52 +167,18 @@ class FastAgiServer:
             logger.warning("bad FastAGI request from %s: %s", connection.peer, error)
             self._metrics.call_refused(reason="bad-request")
             return
+        try:
+            handler = route_for(self._routes, env.script)
+        except UnknownRoute as error:
+            logger.error("FastAGI request %s: %s", env.request, error)
+            self._metrics.call_refused(reason="unknown-route")
+            return
         session = FastAgiSession(env=env, connection=connection, settings=self._settings)
         self._sessions.add(session)
         try:
-            handler = self._routes.get(env.script)
-            if handler is None:
-                logger.error("no FastAGI route %r (request %s)", env.script, env.request)
-                self._metrics.call_refused(reason="unknown-route")
-                await mark_call_failed(session)
-                return
             await run_call(session, handler=handler, route=env.script, metrics=self._metrics)
         finally:
             self._sessions.discard(session)
-
-
-async def mark_call_failed(channel: AgiCommands) -> None:
-    """Set IVR_RESULT=error so the dialplan takes its failure path, if the caller is there."""
-    if channel.hung_up:
-        return
-    try:
-        await channel.set_variable("IVR_RESULT", "error")
-    except AgiError as error:
-        logger.warning("could not set IVR_RESULT=error: %s", error)
-
-
-async def run_call(
-    channel: AgiCommands, *, handler: AgiHandler, route: str, metrics: AgiMetrics
-) -> None:
-    """One call's error boundary, shared by the FastAGI server and the classic entry point."""
-    env = channel.env
-    metrics.call_started(route=route)
-    ending = "cancelled"
-    try:
-        await handler(channel)
-        ending = "completed"
-    except AgiHangup as error:
-        ending = "hangup"
-        logger.info("call %s (%s) hung up: %s", env.uniqueid, env.callerid, error)
-    except AgiTimeout as error:
-        ending = "timeout"
-        logger.warning("call %s: Asterisk stopped answering: %s", env.uniqueid, error)
-    except Exception:
-        ending = "error"
-        logger.exception("call %s on route %r failed", env.uniqueid, route)
-        await mark_call_failed(channel)
-    finally:
-        metrics.call_finished(route=route, ending=ending)
 
 
 def freeze_startup_objects() -> None:

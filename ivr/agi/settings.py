@@ -44,6 +44,7 @@ class AgiSettings(BaseSettings):
     )
     metrics_port: int = Field(default=0, ge=0, description="Prometheus HTTP port; 0: off")
     routes: dict[str, str] = Field(
-        default_factory=lambda: {"booking": "ivr.flow.runner:create_booking_handler"},
-        description="route name -> 'package.module:factory' (see ivr.agi.routing)",
+        default_factory=dict,
+        description="route name -> 'package.module:factory' (see ivr.agi.routing), added to the"
+        " routes that whoever starts the transport names itself",
     )

@@ -10,13 +10,9 @@ back and applied after the snapshot, so the snapshot never overwrites newer news
 
 Every action goes through ``action()``, which bounds it with ``asyncio.wait_for``.
 
-Exceptions::
-
-    AmiError                  base of everything this package raises
-    ├── AmiNotConnected       no logged-in connection right now
-    ├── AmiTimeout            an action or ping got no answer in time
-    ├── AmiLoginFailed        Asterisk refused the credentials
-    └── AmiActionFailed       Asterisk answered ``Response: Error`` (message in ``str()``)
+Errors (tree in ``ivr.ami.errors``): ``AmiNotConnected``, ``AmiTimeout``, ``AmiActionFailed``
+from actions; ``AmiLoginFailed`` and ``MalformedEvent`` end a connection attempt and are logged
+by ``run``, which reconnects.
 """
 
 from __future__ import annotations
@@ -28,6 +24,14 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import count
 from typing import Any
 
+from ivr.ami.errors import (
+    AmiActionFailed,
+    AmiError,
+    AmiLoginFailed,
+    AmiNotConnected,
+    AmiTimeout,
+    MalformedEvent,
+)
 from ivr.ami.model import IVR_VARIABLES, Callback, Change
 from ivr.ami.queue_state import QueueState
 from ivr.ami.settings import AmiSettings
@@ -36,26 +40,6 @@ from ivr.ami.transport import BridgeManager, ReassemblingProtocol
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Sequence[Change]], None]
-
-
-class AmiError(Exception):
-    pass
-
-
-class AmiNotConnected(AmiError):
-    pass
-
-
-class AmiTimeout(AmiError):
-    pass
-
-
-class AmiLoginFailed(AmiError):
-    pass
-
-
-class AmiActionFailed(AmiError):
-    pass
 
 
 class AmiBridge:
@@ -209,7 +193,7 @@ class AmiBridge:
             return
         try:
             changes = self.state.apply(event, now=self.clock())
-        except ValueError:
+        except MalformedEvent:
             log.exception("AMI event not understood: %r", event)
             return
         if changes:

@@ -11,18 +11,21 @@ The IVR context comes from the ``ChanVariable`` headers that ``manager.conf``'s 
 adds to every channel event (``IVR_LANGUAGE``, ``IVR_OFFICE``, ``IVR_VISIT_TYPE``,
 ``IVR_FALLOUT_REASON``, ``IVR_RESULT``).
 
-Exceptions: none of its own. Events it does not know are ignored (AMI sends many); malformed
-values of known events raise ``ValueError`` from the conversion, which the bridge logs.
+Errors (tree in ``ivr.ami.errors``): events it does not know are ignored (AMI sends many); a
+known event (or a re-sync answer) whose value does not convert raises ``MalformedEvent``;
+starting a callback that is not pending raises ``CallbackNotPending``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ivr.ami.errors import CallbackNotPending, MalformedEvent
 from ivr.ami.figures import DailyFigures
 from ivr.ami.model import (
     CALLBACK_RESULT_EVENT,
@@ -47,6 +50,15 @@ from ivr.ami.model import (
     Resynced,
     language_of_queue,
 )
+
+
+@contextmanager
+def _converting(what: str) -> Iterator[None]:
+    """A value of a known event that does not convert is the event's fault: MalformedEvent."""
+    try:
+        yield
+    except ValueError as error:
+        raise MalformedEvent(f"{what}: {error}") from error
 
 
 def chan_variables(event: Mapping[str, object]) -> dict[str, str]:
@@ -111,7 +123,8 @@ class QueueState:
         handler = _HANDLERS.get(name)
         if handler is None:
             return []
-        return handler(self, event, now)
+        with _converting(name):
+            return handler(self, event, now)
 
     def _caller_from(self, event: Mapping[str, object], now: float) -> QueuedCaller:
         queue = _text(event, "Queue")
@@ -309,7 +322,7 @@ class QueueState:
     def start_callback(self, *, callback_id: int, interface: str, action_id: str) -> Callback:
         callback = self.callbacks[callback_id]
         if callback.status is not CallbackStatus.pending:
-            raise ValueError(f"callback {callback_id} is {callback.status}, not pending")
+            raise CallbackNotPending(f"callback {callback_id} is {callback.status}, not pending")
         callback = replace(
             callback,
             status=CallbackStatus.dialing,
@@ -352,9 +365,25 @@ class QueueState:
         disconnect is kept; the bridge fetches the rest with Getvar and calls ``set_context``.
         ``Wait`` (seconds waited) rebuilds ``joined_at``.
         """
-        old_callers = self.callers
-        self.callers = {}
-        self.members = {}
+        old_callers, old_members = self.callers, self.members
+        self.callers, self.members = {}, {}
+        try:
+            with _converting("QueueStatus"):
+                self._take_queue_status(events, old_callers, now)
+        except MalformedEvent:
+            self.callers, self.members = old_callers, old_members  # all of the answer or none
+            raise
+        for uniqueid, caller in old_callers.items():
+            if caller.status is CallerStatus.connected and uniqueid not in self.callers:
+                self.callers[uniqueid] = caller  # bridged callers are no longer queue entries
+        return [Resynced(len(self.callers))]
+
+    def _take_queue_status(
+        self,
+        events: Sequence[Mapping[str, object]],
+        old_callers: Mapping[str, QueuedCaller],
+        now: float,
+    ) -> None:
         for event in events:
             kind = _text(event, "Event")
             if kind == "QueueEntry":
@@ -377,10 +406,6 @@ class QueueState:
                 )
             elif kind == "QueueMember":
                 self._on_member(event, now)
-        for uniqueid, caller in old_callers.items():
-            if caller.status is CallerStatus.connected and uniqueid not in self.callers:
-                self.callers[uniqueid] = caller  # bridged callers are no longer queue entries
-        return [Resynced(len(self.callers))]
 
     def callers_missing_context(self) -> list[QueuedCaller]:
         return [

@@ -13,7 +13,7 @@ Errors leave as JSON ``{"error_id", "message"}``::
     401 unauthorized             no or bad session / wrong password
     404 callback-not-found
     409 <slot service error_id>  the slot service refused (slot-full, identity-limit, …)
-    409 callback-not-pending
+    409 callback-not-pending     the callback is already dialing or done (``CallbackNotPending``)
     502 ami-action-failed        Asterisk answered Error (e.g. pause while in no queue)
     503 ami-unavailable          no AMI connection, or no answer in time
     503 slot-service-unavailable the slot service did not answer (or answered nonsense)
@@ -39,7 +39,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.middleware.sessions import SessionMiddleware
 
-from ivr.ami.bridge import AmiActionFailed, AmiBridge, AmiError
+from ivr.ami.bridge import AmiBridge
+from ivr.ami.errors import AmiActionFailed, AmiError, CallbackNotPending
 from ivr.console.hub import ChangeHub
 from ivr.console.settings import ConsoleSettings, OperatorAccount
 from ivr.console.views import snapshot
@@ -51,6 +52,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 class ConsoleError(Exception):
+    """The console's own refusal of a request: an HTTP status and a stable ``error_id``."""
+
     def __init__(self, status_code: int, error_id: str, message: str) -> None:
         super().__init__(message)
         self.status_code, self.error_id, self.message = status_code, error_id, message
@@ -135,6 +138,8 @@ def create_console_app(
 
     @app.exception_handler(AmiError)
     async def ami_failed(_request: Request, exc: AmiError) -> JSONResponse:
+        if isinstance(exc, CallbackNotPending):  # another operator was quicker
+            return JSONResponse({"error_id": "callback-not-pending", "message": str(exc)}, 409)
         log.warning("AMI action failed: %r", exc)
         if isinstance(exc, AmiActionFailed):
             return JSONResponse({"error_id": "ami-action-failed", "message": str(exc)}, 502)
@@ -238,9 +243,6 @@ def create_console_app(
         callback = bridge.state.callbacks.get(callback_id)
         if callback is None:
             raise ConsoleError(404, "callback-not-found", f"no callback {callback_id}")
-        if callback.status.value != "pending":
-            raise ConsoleError(409, "callback-not-pending",
-                               f"callback {callback_id} is {callback.status.value}")
         started = await bridge.start_callback(callback_id=callback_id,
                                               interface=operator[1].interface)
         return {"callback_id": started.callback_id, "status": started.status.value}

@@ -254,22 +254,9 @@ def build_booking_runner(
 
 
 def create_booking_handler(
-    *,
-    metrics: AgiMetrics,
-    flow: FlowSettings | None = None,
-    slots: SlotClientSettings | None = None,
+    *, metrics: AgiMetrics, flow: FlowSettings, slots: SlotClientSettings
 ) -> AgiHandler:
-    """The booking route's handler, for where the transport builds the routes itself (the
-    classic AGI entry point, a FastAGI server started without ``ivr serve``), with the settings
-    passed in. The slot client lives as long as the process.
-
-    Called with none, as the transport's routing calls the factory it names
-    (``factory(*, metrics)``; ``AgiSettings.routes`` names this one), it is the entry point's
-    factory, ``ivr.serve.create_booking_handler``, that reads them from the environment: the
-    flow reads none.
-    """
-    if flow is None or slots is None:
-        from ivr.serve import create_booking_handler as from_environment  # imports this module
-
-        return from_environment(metrics=metrics)
+    """The booking route's handler with the settings passed in; the slot client lives as long
+    as the process. The entry points read the settings (``ivr.serve.create_booking_handler``,
+    the factory that ``ivr-agi-classic`` and ``IVR_AGI_ROUTES`` name): the flow reads none."""
     return build_booking_runner(flow=flow, slots=SlotClient.from_settings(slots), metrics=metrics)

@@ -14,12 +14,15 @@ side of AGI; the forms follow res_agi.c (see /work/shared/reference/agi-ami-prot
   of proper usage.``;
 - ``HANGUP`` out of band when the caller hangs up.
 
-Errors: :class:`AgiSyntaxError` (a ``ValueError``) for a line that is not a command at all.
+Errors (tree in :mod:`ivr.phone.errors`): :class:`AgiSyntaxError` for a line that is not a
+command at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from ivr.phone.errors import AgiSyntaxError
 
 HANGUP_LINE = b"HANGUP\n"
 INVALID_COMMAND = b"510 Invalid or unknown command\n"
@@ -59,10 +62,6 @@ KNOWN_COMMANDS = (
     "EXEC",
     "NOOP",
 )
-
-
-class AgiSyntaxError(ValueError):
-    """A command line that cannot be split (an unterminated quote or escape)."""
 
 
 def split_arguments(line: str) -> list[str]:

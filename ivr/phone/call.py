@@ -9,11 +9,8 @@ that get ``511`` unless Asterisk allows them on a dead channel. The call ends wh
 closes the connection (the flow returned to the dialplan) and the :class:`CallRecord` holds what
 happened.
 
-Errors (a small tree; the flow's own failures are not errors here, they are variables)::
-
-    PhoneError
-     ├── PhoneConnectError      the FastAGI server cannot be reached
-     └── PhoneServerSilent      the server sent nothing for ``reply_wait_seconds``
+Errors (tree in :mod:`ivr.phone.errors`): :class:`PhoneConnectError` when the FastAGI server
+cannot be reached, :class:`PhoneServerSilent` when it sends nothing for ``reply_wait_seconds``.
 """
 
 from __future__ import annotations
@@ -30,6 +27,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.phone import asterisk
 from ivr.phone.display import PhoneDisplay
+from ivr.phone.errors import AgiSyntaxError, PhoneConnectError, PhoneServerSilent
 from ivr.phone.keys import DTMF_KEYS, HANGUP, SILENCE, KeySource
 from ivr.phone.library import PromptInfo, PromptLibrary
 from ivr.phone.record import CallRecord
@@ -37,18 +35,6 @@ from ivr.phone.record import CallRecord
 LANGUAGE_FUNCTION = "CHANNEL(language)"
 ENDPOS_SAMPLES_PER_SECOND = 8000
 _call_numbers = itertools.count(1)
-
-
-class PhoneError(Exception):
-    """Base of the terminal phone's errors."""
-
-
-class PhoneConnectError(PhoneError):
-    pass
-
-
-class PhoneServerSilent(PhoneError):
-    pass
 
 
 class PhoneSettings(BaseSettings):
@@ -199,7 +185,7 @@ class TerminalPhone:
     async def _answer(self, line: str, channel: _Channel, record: CallRecord) -> bytes:
         try:
             matched = asterisk.match_command(asterisk.split_arguments(line))
-        except asterisk.AgiSyntaxError:
+        except AgiSyntaxError:
             return asterisk.INVALID_COMMAND
         if matched is None:
             self._display.note(f"unknown command: {line}")

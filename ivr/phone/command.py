@@ -15,12 +15,13 @@ import typer
 from rich.console import Console
 
 from ivr.phone.audio import AudioPlayer, find_player
-from ivr.phone.call import PhoneError, PhoneSettings, TerminalPhone
+from ivr.phone.call import PhoneSettings, TerminalPhone
 from ivr.phone.display import RichDisplay
+from ivr.phone.errors import PhoneError
 from ivr.phone.keys import QueuedKeys, ScriptedKeys
 from ivr.phone.library import PromptLibrary, PromptTexts
 from ivr.phone.record import CallRecord
-from ivr.phone.terminal import NotATerminal, keyboard
+from ivr.phone.terminal import keyboard
 
 
 def load_prompt_texts() -> PromptTexts:
@@ -78,7 +79,7 @@ def phone(
     console = Console(highlight=False)
     try:
         record = asyncio.run(place_call(settings=settings, console=console, script=script))
-    except (PhoneError, NotATerminal) as error:
+    except PhoneError as error:  # NotATerminal too
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     if expect is not None and record.result != expect:

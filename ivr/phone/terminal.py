@@ -6,7 +6,8 @@ is restored whatever happens. Key presses are read by the event loop (``add_read
 to a :class:`~ivr.phone.keys.QueuedKeys`. Written with termios because curses/prompt_toolkit
 would take over the whole screen, while the phone prints a scrolling transcript with rich.
 
-Errors: :class:`NotATerminal` when standard input is not a terminal (use ``--script`` then).
+Errors (tree in :mod:`ivr.phone.errors`): :class:`NotATerminal` when standard input is not a
+terminal (use ``--script`` then).
 """
 
 from __future__ import annotations
@@ -18,14 +19,11 @@ import termios
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ivr.phone.errors import NotATerminal
 from ivr.phone.keys import DTMF_KEYS, HANGUP, SILENCE, QueuedKeys
 
 HANGUP_CHARACTERS = frozenset({"q", "Q", "\x03", "\x04"})  # q, Ctrl-C, Ctrl-D
 SILENCE_CHARACTERS = frozenset({"\r", "\n"})
-
-
-class NotATerminal(RuntimeError):
-    """The interactive phone needs a terminal on standard input."""
 
 
 def key_for_character(character: str) -> str | None:

@@ -22,7 +22,8 @@ from ivr.agi.errors import (
     AgiUsageError,
 )
 from ivr.agi.metrics import AgiMetrics
-from ivr.agi.server import FastAgiServer, FastAgiSession
+from ivr.agi.server import FastAgiServer
+from ivr.agi.session import FastAgiSession
 from ivr.agi.settings import AgiSettings
 from tests.fakes.fake_asterisk import FakeAsterisk, HangUp, Press, Silence, agi_environment
 
@@ -238,7 +239,7 @@ async def test_invalid_command_and_usage_error_keep_the_stream_in_step(
     ]
 
 
-async def test_unexpected_exception_sets_ivr_result_error_and_closes(
+async def test_unexpected_exception_is_logged_and_closed_without_touching_the_channel(
     start_server: ServerFactory, metrics: AgiMetrics, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def handler(channel: AgiChannel) -> None:
@@ -246,22 +247,29 @@ async def test_unexpected_exception_sets_ivr_result_error_and_closes(
         raise RuntimeError("flow bug")
 
     server = await start_server({"booking": handler})
-    with caplog.at_level(logging.ERROR, logger="ivr.agi.server"):
+    with caplog.at_level(logging.ERROR, logger="ivr.agi.boundary"):
         transcript = await FakeAsterisk(port=server.port).run()
-    assert transcript.variables["IVR_RESULT"] == "error"
+    # IVR_RESULT is the flow's business (ivr.flow.runner), not the transport's
+    assert transcript.played == ["welcome"] and transcript.set_variables == []
     assert "flow bug" in caplog.text
     assert sample(metrics, "ivr_calls_finished_total", route="booking", ending="error") == 1
     assert sample(metrics, "ivr_calls_started_total", route="booking") == 1
     assert sample(metrics, "ivr_calls_active") == 0
 
 
-async def test_unknown_route_sets_ivr_result_error(
-    start_server: ServerFactory, metrics: AgiMetrics
+async def test_unknown_route_is_logged_and_closed_so_the_dialplan_goes_on(
+    start_server: ServerFactory, metrics: AgiMetrics, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server = await start_server({})
-    transcript = await FakeAsterisk(port=server.port, script="nowhere").run()
-    assert transcript.variables["IVR_RESULT"] == "error"
+    async def handler(channel: AgiChannel) -> None:
+        raise AssertionError("the booking route ran for another script")
+
+    server = await start_server({"booking": handler})
+    with caplog.at_level(logging.ERROR, logger="ivr.agi.server"):
+        transcript = await FakeAsterisk(port=server.port, script="nowhere").run()
+    assert transcript.commands == []
+    assert "no route 'nowhere' (routes given: booking)" in caplog.text
     assert sample(metrics, "ivr_calls_refused_total", reason="unknown-route") == 1
+    assert sample(metrics, "ivr_calls_started_total", route="nowhere") == 0
 
 
 async def test_peer_outside_the_allowlist_is_closed_at_once(

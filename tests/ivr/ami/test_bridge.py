@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from ivr.ami.bridge import AmiActionFailed, AmiBridge, AmiNotConnected, AmiTimeout
+from ivr.ami.bridge import AmiBridge
+from ivr.ami.errors import AmiActionFailed, AmiNotConnected, AmiTimeout
 from ivr.ami.model import AgentConnected, CallbackStatus, CallerStatus, Change
 from ivr.ami.settings import AmiSettings
 from tests.ivr.ami.fake_ami import FakeAmi, load_transcript
@@ -125,6 +126,30 @@ async def test_disconnect_reconnects_and_resyncs_with_queue_status(fake: FakeAmi
     asked = {a["Variable"] for a in fake.actions("Getvar") if a["Channel"] == "PJSIP/caller-2"}
     assert {"IVR_OFFICE", "IVR_VISIT_TYPE", "IVR_FALLOUT_REASON"} <= asked
     assert not any(a["Channel"] == "PJSIP/caller-1" for a in fake.actions("Getvar"))
+
+
+async def test_malformed_events_are_skipped_and_a_malformed_resync_reconnects(
+    fake: FakeAmi, caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = {"Queue": "operators-en", "Position": "1", "Channel": "PJSIP/caller-1",
+             "Uniqueid": "1.1", "CallerIDNum": "+420600000001", "CallerIDName": "", "Wait": "?"}
+    fake.queue_entries = [entry]
+    bridge = AmiBridge(settings_for(fake))
+    task = asyncio.create_task(bridge.run())
+    try:
+        await wait_until(lambda: fake.logins >= 2)  # the re-sync failed: log in again
+        assert not task.done() and "MalformedEvent" in caplog.text
+        fake.queue_entries = [{**entry, "Wait": "40"}]
+        await wait_until(lambda: "1.1" in bridge.state.callers)
+        await fake.push({"Event": "QueueCallerJoin", "Queue": "operators-en", "Uniqueid": "2.2",
+                         "Linkedid": "2.2", "Channel": "PJSIP/caller-2", "Position": "x"})
+        await fake.push({"Event": "QueueCallerJoin", "Queue": "operators-en", "Uniqueid": "3.3",
+                         "Linkedid": "3.3", "Channel": "PJSIP/caller-3", "Position": "2"})
+        await wait_until(lambda: "3.3" in bridge.state.callers)
+    finally:
+        await shut(bridge, task)
+    assert "2.2" not in bridge.state.callers
+    assert "AMI event not understood" in caplog.text
 
 
 async def test_unanswered_ping_is_a_dead_connection(fake: FakeAmi) -> None:

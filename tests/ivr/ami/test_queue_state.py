@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from ivr.ami.errors import CallbackNotPending, MalformedEvent
 from ivr.ami.model import (
     AgentCompleted,
     AgentConnected,
@@ -214,12 +217,24 @@ def test_starting_a_callback_twice_is_refused() -> None:
     state = QueueState()
     state.apply(caller_event("UserEvent", UserEvent="IvrCallbackRequest"), now=0.0)
     state.start_callback(callback_id=1, interface="PJSIP/operator1", action_id="a")
-    try:
+    with pytest.raises(CallbackNotPending, match="dialing"):
         state.start_callback(callback_id=1, interface="PJSIP/operator2", action_id="b")
-    except ValueError as exc:
-        assert "dialing" in str(exc)
-    else:
-        raise AssertionError("a dialing callback was started again")
+    assert state.callbacks[1].operator_interface == "PJSIP/operator1"
+
+
+def test_a_known_event_with_a_value_that_does_not_convert_is_malformed() -> None:
+    state = QueueState()
+    with pytest.raises(MalformedEvent, match="QueueCallerJoin"):
+        state.apply(caller_event("QueueCallerJoin", Position="first"), now=0.0)
+    assert state.callers == {}
+    state.apply(caller_event("QueueCallerJoin", Position="1"), now=0.0)
+    before = dict(state.callers)
+    with pytest.raises(MalformedEvent, match="QueueStatus"):
+        state.resync([{"Event": "QueueEntry", "Queue": "operators-en", "Uniqueid": "2.2",
+                       "Wait": "5"},
+                      {"Event": "QueueEntry", "Queue": "operators-en", "Uniqueid": "3.3",
+                       "Wait": "a while"}], now=9.0)
+    assert state.callers == before  # all of a re-sync answer or none of it
 
 
 def test_resync_keeps_known_context_and_rebuilds_wait_time() -> None:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from ivr.agi.metrics import AgiMetrics
 from ivr.flow.runner import BookingRunner, create_booking_handler
 from ivr.flow.settings import FlowSettings
+from ivr.serve import create_booking_handler as serve_route_factory
 from ivr.slots import SlotClientSettings
 
 
@@ -46,6 +47,6 @@ async def test_the_route_factory_takes_its_settings_and_reads_none(
     handler = create_booking_handler(metrics=metrics, flow=flow, slots=slots)
     assert isinstance(handler, BookingRunner)
     assert handler._machine.settings.max_invalid_inputs == 2
-    # called as the transport's routing calls it, the entry point (ivr.serve) reads them
+    # the entry point's factory (what ivr-agi-classic names) is the one that reads them
     with pytest.raises(ValidationError):
-        create_booking_handler(metrics=metrics)
+        serve_route_factory(metrics=metrics)

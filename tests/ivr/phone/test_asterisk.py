@@ -6,6 +6,7 @@ import pytest
 
 from ivr.agi.protocol import format_command, parse_reply_line
 from ivr.phone import asterisk
+from ivr.phone.errors import AgiSyntaxError
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,7 @@ def test_split_arguments_reads_back_what_the_transport_quotes() -> None:
 
 
 def test_an_unterminated_quote_is_a_syntax_error() -> None:
-    with pytest.raises(asterisk.AgiSyntaxError):
+    with pytest.raises(AgiSyntaxError):
         asterisk.split_arguments('STREAM FILE "en/ivr/welcome')
 
 

@@ -17,7 +17,8 @@ from ivr.agi.errors import AgiAppError, AgiHangup
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
-from ivr.phone.call import PhoneConnectError, PhoneSettings, TerminalPhone
+from ivr.phone.call import PhoneSettings, TerminalPhone
+from ivr.phone.errors import PhoneConnectError
 from ivr.phone.keys import HANGUP, KeySource, QueuedKeys, ScriptedKeys
 from ivr.phone.library import PromptLibrary
 from tests.ivr.phone.recording_display import RecordingDisplay

@@ -14,7 +14,8 @@ from ivr.agi.channel import AgiChannel
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
-from ivr.phone.call import PhoneServerSilent, PhoneSettings, TerminalPhone
+from ivr.phone.call import PhoneSettings, TerminalPhone
+from ivr.phone.errors import PhoneServerSilent
 from ivr.phone.keys import ScriptedKeys
 from ivr.phone.library import PromptLibrary
 from tests.ivr.phone.recording_display import RecordingDisplay
@@ -29,7 +30,7 @@ async def language_menu(channel: AgiChannel) -> None:
 
 async def run_phone(*args: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        IVR, "phone", "--no-audio", *args,
+        IVR, "phone", "--no-audio", *args, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 60)
@@ -65,6 +66,12 @@ async def test_the_command_names_an_unreachable_server() -> None:
     status, output = await run_phone("--port", port, "--script", "2")
     assert status == 1
     assert f"127.0.0.1:{port}" in output
+
+
+async def test_the_keyboard_phone_without_a_terminal_says_so_and_exits_1() -> None:
+    status, output = await run_phone("--port", "9")  # no --script, stdin is /dev/null
+    assert status == 1
+    assert "needs a terminal; use --script" in output and "Traceback" not in output
 
 
 async def test_a_silent_server_ends_the_call_with_an_error() -> None:

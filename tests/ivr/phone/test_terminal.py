@@ -8,8 +8,9 @@ import termios
 
 import pytest
 
+from ivr.phone.errors import NotATerminal
 from ivr.phone.keys import HANGUP, SILENCE, QueuedKeys
-from ivr.phone.terminal import NotATerminal, key_for_character, keyboard
+from ivr.phone.terminal import key_for_character, keyboard
 
 
 def test_key_for_character() -> None:
