@@ -66,13 +66,17 @@ def prompt_durations(sounds: Path = SOUNDS) -> dict[str, float]:
             for prompt_id, entry in entries.items()}
 
 
-def sample_for_sipp(records: Sequence[CallRecord], size: int, *, seed: int) -> list[CallRecord]:
-    """``size`` calls spread over the behaviours: round robin over the callers' first
-    behaviour label (pace, then incident or goal), in population order within each."""
+def sample_for_sipp(records: Sequence[CallRecord], size: int, *, seed: int,
+                    max_call_s: float | None = None) -> list[CallRecord]:
+    """``size`` calls spread over the behaviours: round robin over the callers' most
+    particular behaviour (goal, incident, letters, else the pace), in population order within
+    each; ``max_call_s`` leaves out calls that lasted longer in path 1."""
     if size <= 0:
         return []
     groups: dict[str, list[CallRecord]] = {}
     for record in records:
+        if max_call_s is not None and record.ended_at > max_call_s:
+            continue
         kinds = behaviours(record.intent)
         groups.setdefault(kinds[-1] if len(kinds) > 1 else kinds[0], []).append(record)
     order = sorted(groups)
@@ -107,10 +111,11 @@ async def path_one(callers: Sequence[Intent], *, folder: Path, concurrency: int,
 
 async def path_two(records: Sequence[CallRecord], verdicts: Sequence[Verdict], *, size: int,
                    seed: int, folder: Path, concurrency: int, durations: Mapping[str, float],
-                   texts: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+                   texts: Mapping[str, Mapping[str, str]], max_call_s: float | None
+                   ) -> dict[str, Any]:
     from bench.callers.sipp_path import run_sample  # imports the e2e harness
 
-    chosen = sample_for_sipp(records, size, seed=seed)
+    chosen = sample_for_sipp(records, size, seed=seed, max_call_s=max_call_s)
     if not chosen:
         return {"real_asterisk_calls": 0, "real_asterisk_mismatches": 0}
     label_of = {record.intent.index: verdict.outcome
@@ -118,11 +123,15 @@ async def path_two(records: Sequence[CallRecord], verdicts: Sequence[Verdict], *
     started = time.monotonic()
     judged = await run_sample(chosen, durations=durations, texts=texts,
                               workdir=folder / "path2", concurrency=concurrency)
-    mismatches = []
+    first = {record.intent.index: record for record in chosen}
+    mismatches, prompts_differ, keys_differ = [], 0, 0
     late: list[float] = []
-    for sample, _record, verdict in judged:
+    for sample, record, verdict in judged:
         expected = label_of[sample.intent.index]
         late.extend(sample.cue_late_ms)
+        before = first[sample.intent.index]
+        prompts_differ += menu_prompts(before.heard_ids) != menu_prompts(record.heard_ids)
+        keys_differ += key_plans(before) != key_plans(record)
         if verdict.outcome != expected or sample.problem:
             mismatches.append({"caller": sample.intent.index, "path1": expected,
                                "path2": verdict.outcome, "problem": sample.problem})
@@ -132,10 +141,27 @@ async def path_two(records: Sequence[CallRecord], verdicts: Sequence[Verdict], *
         "real_asterisk_mismatches": len(mismatches),
         "real_asterisk_mismatch_details": mismatches,
         "real_asterisk_outcomes": dict(Counter(v.outcome for _, _, v in judged).most_common()),
+        "real_asterisk_prompt_sequences_differ": prompts_differ,
+        "real_asterisk_key_sequences_differ": keys_differ,
         "real_asterisk_cue_late_ms_p50": late[len(late) // 2] if late else None,
         "real_asterisk_cue_late_ms_max": late[-1] if late else None,
         "path2_wall_s": round(time.monotonic() - started, 1),
     }
+
+
+FRAGMENTS = ("digit-", "date-", "weekday-", "time-", "year-", "group-")
+
+
+def menu_prompts(heard: Sequence[str]) -> list[str]:
+    """The prompts a call heard, without the fragments of dates, times and numbers (which
+    differ between two databases: the slots offered are not the same)."""
+    return [name for name in heard if not name.split("/")[-1].startswith(FRAGMENTS)]
+
+
+def key_plans(record: CallRecord) -> list[str]:
+    """The keys the caller decided on before its call ended, decision by decision."""
+    return [plan.keys for plan in record.caller.plans
+            if plan.keys and plan.times[0] <= record.ended_at]
 
 
 def table(result: Mapping[str, Any]) -> str:
@@ -166,7 +192,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     result.update(run_figures)
     result.update(await path_two(records, verdicts, size=args.sipp, seed=args.seed,
                                  folder=folder, concurrency=args.sipp_concurrency,
-                                 durations=durations, texts=texts))
+                                 durations=durations, texts=texts,
+                                 max_call_s=args.sipp_max_call_s))
     result["shares"] = shares(callers)
     result["shares_combined"] = HOW_SHARES_COMBINE
     result["unknown_prompts_heard"] = sorted(
@@ -183,6 +210,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="path-1 calls at once")
     parser.add_argument("--sipp", type=int, default=30, help="path-2 SIPp calls (0: none)")
     parser.add_argument("--sipp-concurrency", type=int, default=6)
+    parser.add_argument("--sipp-max-call-s", type=float, default=None,
+                        help="sample only calls that lasted at most this long in path 1")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep logs and SIPp files in this folder")
     return parser.parse_args(argv)

@@ -118,7 +118,8 @@ class Intent:
     passport: str  # as printed in the passport: letters possible
     birth_date: date
     offer_choice: str  # accept | next-slot | later-day (the first offer's answer)
-    pace: str
+    pace: str  # how it listens and types: a key of PACES
+    kind: str  # its share of the population: a pace, or wrong-key / silent-once
     incident: str | None = None  # wrong-key | silent-once | changes-mind | hangs-up
     incident_at: int = 0  # the choice (1-based) or, for hangs-up, the prompt
     incident_delay_s: float = 0.0
@@ -231,6 +232,7 @@ class Caller:
         self.unknown_prompts: set[str] = set()
         self._prompt_count = 0
         self._leaving = False
+        self._wakes: set[float] = set()
         self.last_question: str | None = None
 
     # -- the Listener protocol --------------------------------------------------------------------
@@ -368,8 +370,10 @@ class Caller:
         return last.stopped
 
     def _ready(self, now: float, known_at: float) -> bool:
-        """Whether the caller decides now on something it knows since ``known_at``."""
+        """Whether the caller decides now on something it knows since ``known_at`` (if not
+        yet, it looks again then)."""
         if now < known_at - 1e-9:
+            self._wake(known_at)
             return False
         return not self.pace.waits_for_silence or self._quiet_since(now) is not None
 
@@ -437,7 +441,9 @@ class Caller:
         heapq.heappush(self._agenda, (at, next(self._order), "hangup", ""))
 
     def _wake(self, at: float) -> None:
-        heapq.heappush(self._agenda, (at, next(self._order), "wake", ""))
+        if at not in self._wakes:
+            self._wakes.add(at)
+            heapq.heappush(self._agenda, (at, next(self._order), "wake", ""))
 
     # -- choices by name --------------------------------------------------------------------------
 
@@ -647,7 +653,7 @@ class Caller:
             clause = next((i for i, char in enumerate(question.text) if char in ",.:"),
                           len(question.text))
             known = self._known_at(question, clause)
-        if known is None or now < known - 1e-9:
+        if known is None:
             return
         start = self._when_to_press(now, known)
         if start is None:

@@ -41,6 +41,7 @@ from bench.callers.stack import CallerOutcome, Stack
 
 ZONE = ZoneInfo("Europe/Prague")
 SELF_SERVICE = (Goal.BOOK, Goal.KEEP, Goal.CANCEL)
+REPROMPTS = frozenset({"no-input", "invalid-input", "birthdate-invalid", "slot-taken"})
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,11 @@ def figures(records: Sequence[CallRecord], verdicts: Sequence[Verdict]) -> dict[
         "lost_keys_by_reason": dict(lost_reason.most_common()),
         "lost_keys_by_question": dict(lost_where.most_common()),
         "calls_with_lost_keys": sum(bool(r.lost_keys) for r in records),
+        "reprompts_heard": dict(Counter(
+            name.split("/")[-1] for r in records for name in r.heard_ids
+            if name.split("/")[-1] in REPROMPTS).most_common()),
+        "calls_with_reprompts": sum(any(name.split("/")[-1] in REPROMPTS
+                                        for name in r.heard_ids) for r in records),
         "gap_ms_p50": _percentile([gap * 1000 for gap in gaps], 0.5, digits=2),
         "gap_ms_p99": _percentile([gap * 1000 for gap in gaps], 0.99, digits=2),
     }

@@ -5,8 +5,9 @@ catalog text of that id in that language (``prompts/catalog``, the text the buil
 From the **text** it takes what a listener takes from words:
 
 - **keys**: number words, "star" and "hash" of the language, when they name a key: right after
-  a verb of pressing ("press two", "stiskněte dva", "bấm phím hai") or ending a sentence
-  ("The next one, two." gives 2, not the "one" of "next one"); ``key_words``;
+  a verb of pressing ("press two", "stiskněte dva", "bấm phím hai") or ending a sentence that
+  is not a question ("The next one, two." gives 2, not the "one" of "next one"; Vietnamese
+  "không" is a key only after "phím", being also "not"); ``key_words``;
 - **names** inside a sentence ("For Prague, press one"): the name's catalog text (names.toml,
   e.g. ``region-praha``) found word by word, each word by its stem (its first letters, all
   but the last two, at least three), because cs/uk/ru inflect names ("Prahu", "Праги");
@@ -81,7 +82,9 @@ _PRESS_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "vi": ("bấm", "phím", "nhấn"),
 }
 _WORD = re.compile(r"[\w'’#*]+", re.UNICODE)
-_SENTENCE_END = re.compile(r"^\s*([.!?;:]|$)")
+_SENTENCE_END = re.compile(r"^\s*([.!;:]|$)")  # a question ("…không?") names no key
+# words that are a key only after a verb of pressing (vi "không" is also "not", "is it?")
+_ONLY_AFTER_PRESS: Final[dict[str, frozenset[str]]] = {"vi": frozenset({"không"})}
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def key_words(text: str, language: str) -> tuple[KeyWord, ...]:
         if key is None:
             continue
         after_press = index > 0 and tokens[index - 1].text in press
-        ends_sentence = bool(_SENTENCE_END.match(text[token.end:]))
+        ends_sentence = bool(_SENTENCE_END.match(text[token.end:])) and token.text not in \
+            _ONLY_AFTER_PRESS.get(language, frozenset())
         if after_press or ends_sentence:
             found.append(KeyWord(key, token.end))
     return tuple(found)
@@ -335,7 +339,8 @@ def decode_date(ids: Sequence[str], *, year: int | None = None) -> date | None:
 
 def decode_time(ids: Sequence[str]) -> time | None:
     hour, minutes = None, 0
-    values = {"time-minute-unit": 1, "time-minute-teen": 1, "time-minute-tens": 10}
+    # vi says a single-digit minute as a plain digit ("không giờ một phút")
+    values = {"time-minute-unit": 1, "time-minute-teen": 1, "time-minute-tens": 10, "digit": 1}
     for prompt_id in ids:
         parsed = _numbered(prompt_id)
         if parsed is None:

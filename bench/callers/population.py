@@ -125,6 +125,7 @@ def population(size: int, *, seed: int, offices: Sequence[SeedOffice] | None = N
             birth_date=born,
             offer_choice=_pick(rng, OFFER_SHARES),
             pace="first-timer" if pace in ("wrong-key", "silent-once") else pace,
+            kind=pace,
             incident=incident,
             incident_at=incident_at,
             incident_delay_s=round(delay, 2),
@@ -137,8 +138,8 @@ def population(size: int, *, seed: int, offices: Sequence[SeedOffice] | None = N
 
 def behaviours(intent: Intent) -> list[str]:
     """The behaviours a caller counts under (a caller may have several)."""
-    found = [intent.pace]
-    if intent.incident:
+    found = [intent.kind]
+    if intent.incident in ("hangs-up", "changes-mind"):
         found.append(intent.incident)
     if intent.goal is Goal.OPERATOR:
         found.append("operator-at-once")
