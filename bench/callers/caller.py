@@ -72,6 +72,7 @@ from bench.callers.hearing import (
 from tests.fakes.timed_asterisk import Act, CallerHangsUp, KeyPress
 
 SETTLE_S: Final = 0.3  # quiet after a prompt that tells a waiting caller the system is waiting
+DECIDE_TO_PRESS_S: Final = 0.15  # no finger presses sooner after a decision
 MENU_TOPICS: Final = {"existing-menu": Topic.EXISTING, "cancel-confirm": Topic.CANCEL_CONFIRM,
                       "confirm-menu": Topic.READBACK, "slot-menu": Topic.OFFER,
                       "reference-menu": Topic.REFERENCE, "language-option": Topic.LANGUAGE}
@@ -384,8 +385,8 @@ class Caller:
         if self.pace.waits_for_silence:
             quiet = self._quiet_since(now)
             assert quiet is not None
-            return max(now, quiet + self._reaction())
-        return max(now, known_at + self._reaction())
+            return max(now + DECIDE_TO_PRESS_S, quiet + self._reaction())
+        return max(now + DECIDE_TO_PRESS_S, known_at + self._reaction())
 
     def _reaction(self) -> float:
         low, high = self.pace.reaction_s
