@@ -1,7 +1,8 @@
 """``make bench-callers``: how many callers book without an operator (issue 12).
 
     .venv/bin/python -m bench.callers [--calls 2000] [--seed 12] [--concurrency 4]
-                                      [--sipp 30] [--sipp-concurrency 6] [--keep DIR]
+                                      [--network-rtt-ms 0] [--sipp 30]
+                                      [--sipp-concurrency 6] [--sipp-max-call-s S] [--keep DIR]
 
 1. The population (``bench.callers.population``: shares, intents, behaviours; fixed seed).
 2. Path 1: a fresh PostgreSQL database (migrated, seeded, materialised), ``slot-service
@@ -22,8 +23,9 @@ Prints a table to stderr and one JSON line to stdout with every figure of the is
 ``shares`` and how they are combined, and the breakdowns behind the figures
 (``why_not_contained``, ``lost_keys_by_*``, the gap between AGI commands).
 
-Exits 0 when the run completed; the figures' targets are read by people, not by this exit code
-(the issue's targets are for the flow that is being changed).
+Exits 0 when the run completed, 1 when a call broke the caller model or the fake (counted in
+``caller_model_errors``, with the calls in ``calls.jsonl`` of ``--keep``); the figures' targets
+are read by people, not by this exit code (they are for the flow that is being changed).
 
 Errors: ``StackError``, ``SandboxError`` (path 2), PostgreSQL's errors when the server is down.
 """
@@ -90,14 +92,15 @@ def sample_for_sipp(records: Sequence[CallRecord], size: int, *, seed: int,
 
 
 async def path_one(callers: Sequence[Intent], *, folder: Path, concurrency: int,
-                   durations: Mapping[str, float], texts: Mapping[str, Mapping[str, str]]
-                   ) -> tuple[list[CallRecord], list[Verdict], dict[str, Any]]:
+                   durations: Mapping[str, float], texts: Mapping[str, Mapping[str, str]],
+                   extra_gap_s: float) -> tuple[list[CallRecord], list[Verdict], dict[str, Any]]:
     stack = await Stack.start(folder / "path1")
     try:
         existing = await stack.book_for_repeat_callers(callers)
         cpu_before, started = stack.fastagi_cpu_s(), time.monotonic()
         records = await run_population(callers, port=stack.agi_port, durations=durations,
-                                       texts=texts, concurrency=concurrency)
+                                       texts=texts, concurrency=concurrency,
+                                       extra_gap_s=extra_gap_s)
         cpu_s, wall_s = stack.fastagi_cpu_s() - cpu_before, time.monotonic() - started
         verdicts = await judge_all(stack, records, existing)
     finally:
@@ -184,8 +187,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     durations = prompt_durations()
     texts = load_catalog().texts
     records, verdicts, run_figures = await path_one(
-        callers, folder=folder, concurrency=args.concurrency, durations=durations, texts=texts)
-    result: dict[str, Any] = {"seed": args.seed, **figures(records, verdicts)}
+        callers, folder=folder, concurrency=args.concurrency, durations=durations, texts=texts,
+        extra_gap_s=args.network_rtt_ms / 1000)
+    result: dict[str, Any] = {"seed": args.seed, "network_rtt_ms": args.network_rtt_ms,
+                              **figures(records, verdicts)}
     with (folder / "calls.jsonl").open("w", encoding="utf-8") as calls:
         for record, verdict in zip(records, verdicts, strict=True):
             calls.write(json.dumps(call_summary(record, verdict), ensure_ascii=False) + "\n")
@@ -208,6 +213,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--concurrency", type=int, default=4,
                         help="path-1 calls at once")
+    parser.add_argument("--network-rtt-ms", type=float, default=0.0,
+                        help="path 1: add this to every gap between AGI commands, as if "
+                             "Asterisk and ivr serve were on different hosts")
     parser.add_argument("--sipp", type=int, default=30, help="path-2 SIPp calls (0: none)")
     parser.add_argument("--sipp-concurrency", type=int, default=6)
     parser.add_argument("--sipp-max-call-s", type=float, default=None,
@@ -227,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = asyncio.run(run(args, Path(folder)))
     print(table(result), file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False, sort_keys=True))
-    return 0
+    return 1 if result["caller_model_errors"] else 0
 
 
 if __name__ == "__main__":

@@ -28,10 +28,10 @@ moment it knows its key, into the prompts still playing. Digits of a number are
 ``digit_gap_s`` apart. A decision, once taken, is carried out even if the system starts
 talking again (a slow caller's key lands in the "I did not hear your choice" that followed).
 
-Incidents (one per caller at most): ``wrong-key`` (at its k-th choice a key no prompt offered),
-``silent-once`` (says nothing at its k-th choice until the question comes again),
-``changes-mind`` (chooses the neighbouring office or visit type, then ``*`` at the next
-question, then the right one), ``hangs-up`` (at the start of its n-th prompt, after a delay).
+Incidents: ``wrong-key`` (at its k-th choice a key no prompt offered) or ``silent-once`` (says
+nothing at its k-th choice until the question comes again); ``changes_mind_at`` (chooses the
+neighbouring office or visit type, then ``*`` at the next question, then the right one);
+``hangs_up_at`` (hangs up after a delay from the start of its n-th prompt).
 A caller that does not understand a menu stays silent (the flow then repeats it, and at last
 hands it to an operator); every such moment is noted in ``notes``.
 
@@ -62,6 +62,7 @@ from bench.callers.hearing import (
     decode_weekday,
     digits_only,
     find_name,
+    is_fragment,
     is_name,
     key_words,
     keypad_digits,
@@ -121,10 +122,11 @@ class Intent:
     offer_choice: str  # accept | next-slot | later-day (the first offer's answer)
     pace: str  # how it listens and types: a key of PACES
     kind: str  # its share of the population: a pace, or wrong-key / silent-once
-    incident: str | None = None  # wrong-key | silent-once | changes-mind | hangs-up
-    incident_at: int = 0  # the choice (1-based) or, for hangs-up, the prompt
-    incident_delay_s: float = 0.0
-    changes_mind_at: Topic | None = None
+    incident: str | None = None  # wrong-key | silent-once, at its ``incident_at``-th choice
+    incident_at: int = 0
+    hangs_up_at: int = 0  # hangs up at the start of this prompt (1-based; 0: does not)
+    hangs_up_delay_s: float = 0.0
+    changes_mind_at: Topic | None = None  # first another option in this menu, then *
     letter_habit: float = 0.0  # in [0, 1): how this caller keys letters when not told
     seed: int = 0
 
@@ -221,6 +223,7 @@ class Caller:
         self.hung_up = False
         self._choices = 0
         self._incident_done = False
+        self._changed_mind = False
         self._go_back_pending = False
         self._offers_answered = 0
         self._reentries = 0
@@ -251,10 +254,8 @@ class Caller:
         self._open_episode(heard)
         if prompt_id == "booking-confirmed" and self.booking_confirmed_at is None:
             self.booking_confirmed_at = at
-        if (self.intent.incident == "hangs-up" and not self._incident_done
-                and self._prompt_count == self.intent.incident_at):
-            self._incident_done = True
-            self._plan_hangup(at + self.intent.incident_delay_s, "hangs up mid-call")
+        if self._prompt_count == self.intent.hangs_up_at:
+            self._plan_hangup(at + self.intent.hangs_up_delay_s, "hangs up mid-call")
         self._wake(at)
         if self.episode is not None:
             for moment in self._moments(heard):
@@ -338,7 +339,8 @@ class Caller:
 
     def _decide(self, now: float) -> None:
         episode = self.episode
-        if episode is None or episode.decided or self.hung_up or self._leaving:
+        if episode is None or episode.decided or self.hung_up or self._leaving \
+                or episode.topic is Topic.ENDING:
             return
         if self.intent.goal is Goal.OPERATOR and episode.topic is not Topic.LANGUAGE:
             self._choose(now, "0", episode.started, "asks for an operator")
@@ -424,9 +426,12 @@ class Caller:
         self._plan(key, (at,), now, what)
 
     def _wrong_key(self) -> str:
+        """A key none of the episode's menu sentences offered (the read-back's digits are
+        not offers)."""
         offered = {word.key for heard in self._episode_prompts()
+                   if not is_fragment(heard.prompt_id)
                    for word in key_words(heard.text, heard.language)}
-        return next(digit for digit in "987654321" if digit not in offered)
+        return next((digit for digit in "987654321" if digit not in offered), "#")
 
     def _plan(self, keys: str, times: tuple[float, ...], now: float, what: str) -> None:
         topic = self.episode.topic.value if self.episode else "-"
@@ -491,15 +496,14 @@ class Caller:
         found = self._keys_by_name()
         mine = [(key, known) for key, known, whose in found if whose == "mine"]
         topic = self.episode.topic if self.episode else None
-        if (self.intent.incident == "changes-mind" and not self._incident_done
-                and topic is self.intent.changes_mind_at):
+        if not self._changed_mind and topic is self.intent.changes_mind_at:
             others = [(key, known) for key, known, whose in found if whose != "mine"]
             if mine and others:
                 # the neighbouring option: the first other one heard after its own, or before
                 later = [item for item in others if item[1] >= mine[0][1]]
                 key, known = (later or others)[-1 if not later else 0]
                 if self._ready(now, known):
-                    self._incident_done = True
+                    self._changed_mind = True
                     self._go_back_pending = True
                     self.notes.append(f"chose another {topic.value if topic else ''} first")
                     self._choose(now, key, known, "changes its mind: another option")

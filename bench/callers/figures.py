@@ -104,10 +104,13 @@ def judge(record: CallRecord, outcome: CallerOutcome,
         reached = outcome.existing_status == "cancelled"
     else:
         reached = fallout == "operator-request"
-    contained = self_service and reached and fallout is None and wrong is None
+    contained = (self_service and reached and fallout is None and wrong is None
+                 and record.error is None)
     why = None
     if self_service and not contained:
-        if wrong:
+        if record.error is not None:
+            why = "caller-model-error"
+        elif wrong:
             why = f"wrong:{wrong}"
         elif fallout is not None:
             why = f"fallout:{fallout or '(none)'}@{_topic(record)}"
@@ -168,12 +171,17 @@ def figures(records: Sequence[CallRecord], verdicts: Sequence[Verdict]) -> dict[
         "fallouts_without_reason": fallouts.get("(none)", 0),
         "seconds_to_booking_median": round(statistics.median(seconds), 1) if seconds else None,
         "seconds_to_booking_p90": _percentile(seconds, 0.9),
+        "seconds_to_booking_median_by_behaviour": {
+            kind: _percentile([v.seconds_to_booking for v in chosen
+                               if v.seconds_to_booking is not None], 0.5)
+            for kind, chosen in sorted(by_behaviour.items())},
         "operator_callers_served": f"{sum(v.outcome == 'served' for v in operator_callers)}"
                                    f"/{len(operator_callers)}",
         "why_not_contained": dict(Counter(v.why for v in verdicts if v.why).most_common()),
         "lost_keys_by_reason": dict(lost_reason.most_common()),
         "lost_keys_by_question": dict(lost_where.most_common()),
         "calls_with_lost_keys": sum(bool(r.lost_keys) for r in records),
+        "caller_model_errors": sum(r.error is not None for r in records),
         "reprompts_heard": dict(Counter(
             name.split("/")[-1] for r in records for name in r.heard_ids
             if name.split("/")[-1] in REPROMPTS).most_common()),
@@ -221,6 +229,7 @@ def call_summary(record: CallRecord, verdict: Verdict) -> dict[str, Any]:
         "visit_type": intent.visit_type, "passport": intent.passport,
         "result": record.result, "reason": record.fallout_reason, "verdict": verdict.outcome,
         "wrong": verdict.wrong_booking, "ended_s": round(record.ended_at, 1),
+        "error": record.error,
         "plans": [[p.keys, round(p.times[0], 2), p.topic, p.what] for p in caller.plans],
         "notes": caller.notes,
         "lost": [[k.key, round(k.at, 2), k.reason] for k in record.lost_keys],

@@ -273,6 +273,14 @@ def is_name(prompt_id: str) -> bool:
     return prompt_id.startswith(NAME_PREFIXES) and prompt_id not in TOPIC_OF
 
 
+FRAGMENT_PREFIXES: Final = ("digit-", "date-", "weekday-", "time-", "year-")
+
+
+def is_fragment(prompt_id: str) -> bool:
+    """Whether the prompt is a fragment of dynamic speech (ivr.speech: digits, dates, times)."""
+    return prompt_id.startswith(FRAGMENT_PREFIXES)
+
+
 def menu_keys(prompt_id: str, text: str, language: str) -> dict[str, KeyWord] | None:
     """meaning → key word of an action menu, or None when the text does not name one key
     per meaning (the caller does not understand it)."""

@@ -6,7 +6,9 @@ its listener. ``concurrency`` calls run at once; the FastAGI server's time per c
 then includes its queueing behind the other calls, which the output reports (``gap_ms_p50``,
 ``gap_ms_p99``) so that a loaded run can be told from a quiet one.
 
-Errors: ``StackError`` from the stack; a call that breaks the fake's protocol raises.
+Errors: ``StackError`` from the stack. An exception inside one call (a bug of the caller model
+or the fake) is recorded on its ``CallRecord.error`` and the run goes on; the benchmark then
+reports it and exits non-zero.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class CallRecord:
     gaps_s: list[float]
     agi_hung_up: bool
     caller_hung_up: bool
+    error: str | None = None  # the caller model or the fake broke (a bug to fix)
 
     @property
     def result(self) -> str:
@@ -43,11 +46,18 @@ class CallRecord:
 
 
 async def run_call(intent: Intent, *, port: int, durations: Mapping[str, float],
-                   texts: Mapping[str, Mapping[str, str]]) -> CallRecord:
+                   texts: Mapping[str, Mapping[str, str]], extra_gap_s: float = 0.0
+                   ) -> CallRecord:
     caller = Caller(intent, texts=texts)
     fake = TimedFakeAsterisk(port=port, listener=caller, durations=durations,
-                             callerid=intent.number, language="cs", reply_timeout_s=60.0)
-    transcript = await fake.run()
+                             callerid=intent.number, language="cs", reply_timeout_s=60.0,
+                             extra_gap_s=extra_gap_s)
+    error = None
+    try:
+        transcript = await fake.run()
+    except Exception as failure:  # a bug of the caller model: counted, the run goes on
+        error = f"{type(failure).__name__}: {failure}"
+        transcript = fake.simulator.transcript
     return CallRecord(
         intent=intent,
         caller=caller,
@@ -58,16 +68,18 @@ async def run_call(intent: Intent, *, port: int, durations: Mapping[str, float],
         gaps_s=transcript.gaps_s,
         agi_hung_up=transcript.agi_hung_up,
         caller_hung_up=transcript.caller_hung_up,
+        error=error,
     )
 
 
 async def run_population(callers: Sequence[Intent], *, port: int,
                          durations: Mapping[str, float], texts: Mapping[str, Mapping[str, str]],
-                         concurrency: int) -> list[CallRecord]:
+                         concurrency: int, extra_gap_s: float = 0.0) -> list[CallRecord]:
     limit = asyncio.Semaphore(concurrency)
 
     async def one(intent: Intent) -> CallRecord:
         async with limit:
-            return await run_call(intent, port=port, durations=durations, texts=texts)
+            return await run_call(intent, port=port, durations=durations, texts=texts,
+                                  extra_gap_s=extra_gap_s)
 
     return list(await asyncio.gather(*(one(intent) for intent in callers)))

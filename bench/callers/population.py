@@ -103,16 +103,12 @@ def population(size: int, *, seed: int, offices: Sequence[SeedOffice] | None = N
             goal = Goal.OPERATOR
         elif ending == "repeat":
             goal = Goal.CANCEL if rng.random() < 0.5 else Goal.KEEP
-        incident: str | None = None
-        incident_at, delay = 0, 0.0
-        if pace in ("wrong-key", "silent-once"):
-            incident, incident_at = pace, rng.randint(1, CHOICES_IN_A_BOOKING)
-        if ending == "hangs-up":
-            incident, incident_at, delay = "hangs-up", rng.randint(3, 40), rng.uniform(0.3, 3.0)
-        changes_mind_at = None
-        if ending == "changes-mind" and incident is None:
-            incident = "changes-mind"
-            changes_mind_at = rng.choice((Topic.OFFICE, Topic.VISIT))
+        incident, incident_at = (pace, rng.randint(1, CHOICES_IN_A_BOOKING)) \
+            if pace in ("wrong-key", "silent-once") else (None, 0)
+        hangs_up_at, delay = (rng.randint(3, 40), rng.uniform(0.3, 3.0)) \
+            if ending == "hangs-up" else (0, 0.0)
+        changes_mind_at = rng.choice((Topic.OFFICE, Topic.VISIT)) \
+            if ending == "changes-mind" else None
         callers.append(Intent(
             index=index,
             number=f"+4207{index + 10_000_000 * (seed % 9 + 1):08d}",
@@ -128,7 +124,8 @@ def population(size: int, *, seed: int, offices: Sequence[SeedOffice] | None = N
             kind=pace,
             incident=incident,
             incident_at=incident_at,
-            incident_delay_s=round(delay, 2),
+            hangs_up_at=hangs_up_at,
+            hangs_up_delay_s=round(delay, 2),
             changes_mind_at=changes_mind_at,
             letter_habit=rng.random(),
             seed=rng.getrandbits(32),
@@ -139,8 +136,10 @@ def population(size: int, *, seed: int, offices: Sequence[SeedOffice] | None = N
 def behaviours(intent: Intent) -> list[str]:
     """The behaviours a caller counts under (a caller may have several)."""
     found = [intent.kind]
-    if intent.incident in ("hangs-up", "changes-mind"):
-        found.append(intent.incident)
+    if intent.hangs_up_at:
+        found.append("hangs-up")
+    if intent.changes_mind_at is not None:
+        found.append("changes-mind")
     if intent.goal is Goal.OPERATOR:
         found.append("operator-at-once")
     if intent.goal in (Goal.KEEP, Goal.CANCEL):

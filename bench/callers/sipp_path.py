@@ -44,7 +44,7 @@ from bench.callers.sipp_keys import CAPTURE_LEAD_S, Burst, start_burst_call
 from bench.callers.stack import Stack
 from tests.e2e.ami import AmiAddress, AmiWatcher
 from tests.e2e.sandbox import Sandbox, SandboxPorts, free_port
-from tests.e2e.sipp import CUE_GAP_S, SipEndpoint, SippCall, SippCallFailed
+from tests.e2e.sipp import SipEndpoint, SippCall, SippCallFailed
 from tests.fakes.fake_asterisk import split_arguments
 from tests.fakes.timed_asterisk import CallerHangsUp, KeyPress
 
@@ -230,7 +230,7 @@ class LiveCall:
                                    f"{expected.keys if expected else None!r}")
             await self._end_call()
             return
-        await self.sipp.cue()  # waits if the last cue was under CUE_GAP_S ago
+        await self.sipp.cue()  # waits if the last cue was under the harness's CUE_GAP_S ago
         due = first_at - CAPTURE_LEAD_S - CUE_LATENCY_S
         self.sample.cue_late_ms.append(round(max(0.0, self.vt() - due) * 1000, 1))
 
@@ -394,5 +394,3 @@ def _expected_sipp_end(sample: SampleCall, record: CallRecord) -> bool:
     as a different outcome already, not as a second problem."""
     return sample.variables.get("IVR_RESULT", "") != record.result
 
-
-__all__ = ["CUE_GAP_S", "LiveCall", "SampleCall", "bursts_of", "run_sample"]

@@ -174,8 +174,7 @@ def test_the_accepted_offer_is_what_the_caller_heard(fixed_paces: None) -> None:
 
 
 def test_a_caller_who_hangs_up_mid_call_does_so_at_its_prompt(fixed_paces: None) -> None:
-    caller = Caller(intent(pace="t-first", incident="hangs-up", incident_at=2,
-                           incident_delay_s=0.5), texts=TEXTS)
+    caller = Caller(intent(pace="t-first", hangs_up_at=2, hangs_up_delay_s=0.5), texts=TEXTS)
     _, replies = play(caller, ['STREAM FILE en/ivr/office-menu "1"',
                                'STREAM FILE en/ivr/office-praha-zukovskeho "1"'])
     assert replies[1] == "200 result=-1 endpos=4000"
@@ -187,3 +186,15 @@ def test_a_wrong_key_is_one_no_prompt_offered_and_only_at_its_choice(fixed_paces
     _, replies = play(caller, [*office_menu(), *office_menu()])
     assert replies[len(office_menu()) - 1] == "200 result=9"
     assert replies[-1] == "200 result=2"
+
+
+def test_a_wrong_key_at_the_read_back_is_none_of_its_menus_keys(fixed_paces: None) -> None:
+    caller = Caller(intent(pace="t-first", passport="1234567890", incident="wrong-key",
+                           incident_at=1), texts=TEXTS)
+    caller.typed_passport, caller.typed_birth_date = "1234567890", "15031985"
+    digits = [f"digit-{d}" for d in "123456789"] + ["digit-0-final"]
+    spoken = ["readback-passport", *digits, "readback-birthdate", "date-month-3",
+              "date-day-15", "year-century-19", "year-tens-8", "year-unit-5"]
+    _, replies = play(caller, [*(f'STREAM FILE en/ivr/{p} "120*"' for p in spoken),
+                               "GET DATA en/ivr/confirm-menu 5000 1"])
+    assert replies[-1] == "200 result=9"  # every digit was read back, none was offered

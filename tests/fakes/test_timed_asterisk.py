@@ -187,3 +187,22 @@ async def test_over_tcp_the_gap_is_the_servers_real_time() -> None:
     assert transcript.lost_keys == [LostKey("1", 1.2, "between-commands")]
     assert 0.3 <= transcript.gaps_s[1] < 0.45
     assert listener.ended is not None and listener.ended[1] is False
+
+
+async def test_an_extra_gap_stands_for_a_network_round_trip() -> None:
+    async def peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while (await reader.readline()).strip():
+            pass
+        for line in (b'STREAM FILE en/ivr/short ""\n', b"WAIT FOR DIGIT 2000\n"):
+            writer.write(line)
+            await writer.drain()
+            await reader.readline()
+        writer.close()
+
+    server = await asyncio.start_server(peer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    listener = ScriptedListener([KeyPress("1", 1.01)])
+    async with server:
+        transcript = await TimedFakeAsterisk(port=port, listener=listener, durations=DURATIONS,
+                                             extra_gap_s=0.02).run()
+    assert transcript.lost_keys == [LostKey("1", 1.01, "between-commands")]

@@ -12,7 +12,9 @@ stops, and it answers with keys and a hang-up at times of its own choosing. The 
   call of two minutes runs in a fraction of a second.
 - **The gap between two commands is real time**: from writing a reply to reading the next
   command (the FastAGI server thinking, calling the slot service, and the network) the virtual
-  clock advances by the measured wall-clock seconds. That is when keys get lost.
+  clock advances by the measured wall-clock seconds, plus ``extra_gap_s`` to stand for a
+  network round trip between Asterisk and a FastAGI server on another host (loopback here).
+  That is when keys get lost.
 - **Keys are instants**: a key is taken when Asterisk receives the end of its tone (``at``).
 - ``STREAM FILE f "<escapes>"``: plays; the first key among the escape digits stops it and is
   the result (``endpos`` counts 8 kHz samples played). Any other key is discarded (lost).
@@ -359,8 +361,10 @@ class TimedFakeAsterisk:
         language: str = "cs",
         callerid: str = "+420777123456",
         reply_timeout_s: float = 30.0,
+        extra_gap_s: float = 0.0,
     ) -> None:
         self._host, self._port, self._script = host, port, script
+        self._extra_gap_s = extra_gap_s
         self._language, self._callerid = language, callerid
         self._timeout = reply_timeout_s
         self.simulator = TimedAsteriskSimulator(
@@ -393,7 +397,7 @@ class TimedFakeAsterisk:
         replied = time.perf_counter()
         while True:
             line = await asyncio.wait_for(reader.readline(), self._timeout)
-            gap = time.perf_counter() - replied
+            gap = time.perf_counter() - replied + self._extra_gap_s
             if not line:
                 self.simulator.end_session(gap)
                 return
