@@ -201,8 +201,8 @@ async def test_an_extra_gap_stands_for_a_network_round_trip() -> None:
 
     server = await asyncio.start_server(peer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    listener = ScriptedListener([KeyPress("1", 1.01)])
+    listener = ScriptedListener([KeyPress("1", 1.03)])  # the prompt plays 0.02-1.02 s
     async with server:
         transcript = await TimedFakeAsterisk(port=port, listener=listener, durations=DURATIONS,
                                              extra_gap_s=0.02).run()
-    assert transcript.lost_keys == [LostKey("1", 1.01, "between-commands")]
+    assert transcript.lost_keys == [LostKey("1", 1.03, "between-commands")]
