@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,35 +31,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
 from bench.callers.caller import Goal, Intent
+from tests.e2e.sandbox import free_port
+from tests.support.services import POSTGRES_ADMIN_DSN, run_admin_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-ADMIN_DSN = os.environ.get("IVR_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 IVR_TOKEN = "ivr-dev-token"
 HORIZON_DAYS = 60
 
 
 class StackError(RuntimeError):
     """A service of the stack could not be prepared or started."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DSN, timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def process_cpu_s(pid: int) -> float:
@@ -92,8 +76,8 @@ class Stack:
                     horizon_days: int = HORIZON_DAYS) -> Stack:
         folder.mkdir(parents=True, exist_ok=True)
         name = f"ivr_callers_{uuid.uuid4().hex[:10]}"
-        await _admin(f'CREATE DATABASE "{name}"')
-        base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        await run_admin_sql(f'CREATE DATABASE "{name}"')
+        base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
         stack = cls(folder=folder, database=name, api_url="",
                     agi_port=agi_port or free_port())
         env = {**os.environ, "SLOTS_DATABASE_URL": f"{base}/{name}",
@@ -160,7 +144,7 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 await asyncio.to_thread(process.wait, 5)
-        await _admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        await run_admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     # -- the API -----------------------------------------------------------------------------
 

@@ -16,9 +16,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.sandbox import missing_prerequisite
-from tests.support.services import unavailable
-
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 FIELDS = (
@@ -68,10 +65,8 @@ def test_a_hundred_callers_are_judged_and_every_figure_is_reported(built_sounds:
 @pytest.mark.postgres
 @pytest.mark.asterisk
 @pytest.mark.slow
-def test_three_of_them_as_real_sipp_calls_end_as_in_the_fake(built_sounds: None) -> None:
-    reason = missing_prerequisite()
-    if reason is not None:
-        unavailable(reason)
+def test_three_of_them_as_real_sipp_calls_end_as_in_the_fake(
+        built_sounds: None, sandbox_possible: None) -> None:
     figures = bench("--sipp", "3", "--sipp-max-call-s", "80", "--sipp-concurrency", "3",
                     timeout_s=900)
     assert figures["real_asterisk_calls"] == 3

@@ -11,24 +11,20 @@ from pathlib import Path
 import pytest
 
 from bench.callers.asterisk_probe import DIGIT_S, RESPONSE_S, probe
-from tests.e2e.sandbox import missing_prerequisite
 from tests.fakes.timed_asterisk import (
     GET_DATA_BETWEEN_S,
     GET_DATA_FIRST_S,
     READ_DEFAULT_DIGIT_S,
     READ_DEFAULT_RESPONSE_S,
 )
-from tests.support.services import unavailable
 
 TOLERANCE_S = 0.15  # 20 ms audio frames, the AMI-free timing of one reply
 
 
 @pytest.mark.asterisk
 @pytest.mark.slow
-def test_the_fakes_timing_rules_are_what_the_sandbox_asterisk_does(tmp_path: Path) -> None:
-    reason = missing_prerequisite()
-    if reason is not None:
-        unavailable(reason)
+def test_the_fakes_timing_rules_are_what_the_sandbox_asterisk_does(
+        tmp_path: Path, sandbox_possible: None) -> None:
     found = asyncio.run(probe(tmp_path))
     # the channel's defaults, which Read uses when TIMEOUT() was not set
     assert found["default TIMEOUT(response)"] == f"1 ({READ_DEFAULT_RESPONSE_S:.3f})"

@@ -45,14 +45,13 @@ Errors: none of its own; a listener's exceptions propagate out of ``run``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tests.fakes.fake_asterisk import AsteriskSimulator, Transcript, agi_environment
+from tests.fakes.fake_asterisk import AsteriskSimulator, FakeAsterisk, Transcript
 
 GET_DATA_FIRST_S = 6.0
 GET_DATA_BETWEEN_S = 2.0
@@ -347,7 +346,7 @@ class TimedAsteriskSimulator(AsteriskSimulator):
     _get_full_variable = _get_variable
 
 
-class TimedFakeAsterisk:
+class TimedFakeAsterisk(FakeAsterisk):
     """Plays one call with a listening caller against a FastAGI server over TCP."""
 
     def __init__(
@@ -363,36 +362,15 @@ class TimedFakeAsterisk:
         reply_timeout_s: float = 30.0,
         extra_gap_s: float = 0.0,
     ) -> None:
-        self._host, self._port, self._script = host, port, script
+        super().__init__(port=port, host=host, script=script, language=language,
+                         callerid=callerid, reply_timeout_s=reply_timeout_s)
         self._extra_gap_s = extra_gap_s
-        self._language, self._callerid = language, callerid
-        self._timeout = reply_timeout_s
-        self.simulator = TimedAsteriskSimulator(
+        self.simulator: TimedAsteriskSimulator = TimedAsteriskSimulator(
             listener=listener, durations=durations, language=language
         )
 
-    async def run(self) -> TimedTranscript:
-        """Connect, answer commands until the server closes, return the transcript."""
-        reader, writer = await asyncio.open_connection(self._host, self._port)
-        try:
-            await self._converse(reader, writer)
-        except ConnectionError:
-            self.simulator.transcript.connection_reset = True
-        finally:
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
-        return self.simulator.transcript
-
     async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(
-            agi_environment(
-                network_script=self._script,
-                request=f"agi://{self._host}:{self._port}/{self._script}",
-                language=self._language,
-                callerid=self._callerid,
-            )
-        )
+        writer.write(self._environment())
         await writer.drain()
         replied = time.perf_counter()
         while True:
