@@ -8,7 +8,9 @@ end-of-event packets; Asterisk takes the key when the end packet arrives, so a k
 ``t`` starts its tone at ``t - TONE_MS``.
 
 The scenario and the call object are the e2e harness's own (``scenario_xml``, ``SippCall``):
-only the captures differ, so a burst is cued like a key (``SippCall.cue``).
+only the captures differ, so a burst is cued like a key (``SippCall.cue``). Starting SIPp
+(``start_burst_call``) repeats the harness's ``start_sipp`` command line because that function
+writes one-key captures of its own and takes no others.
 
 Errors: ``ValueError`` for a key that is not a phone key or offsets out of order;
 ``SippCallFailed`` (from the harness) when SIPp cannot be started.
