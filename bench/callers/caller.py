@@ -501,7 +501,7 @@ class Caller:
             if mine and others:
                 # the neighbouring option: the first other one heard after its own, or before
                 later = [item for item in others if item[1] >= mine[0][1]]
-                key, known = (later or others)[-1 if not later else 0]
+                key, known = later[0] if later else others[-1]
                 if self._ready(now, known):
                     self._changed_mind = True
                     self._go_back_pending = True
@@ -512,13 +512,11 @@ class Caller:
             key, known = mine[0]
             self._choose(now, key, known, f"its {topic.value if topic else ''}",
                          counts_as_choice=True)
-        elif self.pace.waits_for_silence and self._quiet_since(now) is not None:
-            self._not_understood(now)
+        elif self.pace.waits_for_silence and self._quiet_since(now) is not None and topic:
+            self._note_once(f"did not find its choice in the {topic.value} menu")
 
-    def _not_understood(self, now: float) -> None:
-        episode = self.episode
-        assert episode is not None
-        note = f"did not find its choice in the {episode.topic.value} menu"
+    def _note_once(self, note: str) -> None:
+        """A note, unless it is the last one already (a question is looked at many times)."""
         if not self.notes or self.notes[-1] != note:
             self.notes.append(note)
 
@@ -530,7 +528,7 @@ class Caller:
                 continue
             keys = menu_keys(menu_id, heard.text, heard.language)
             if keys is None:
-                self.notes.append(f"did not understand {menu_id}")
+                self._note_once(f"did not understand {menu_id}")
                 return None
             word = keys[meaning]
             known = self._known_at(heard, word.end)
