@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 SOUNDS := build/sounds
 
 .PHONY: venv system-deps demo test lint typecheck pytest prompts prompts-bench \
-        bench-api bench-agi bench-caller-time bench-load e2e asterisk-sandbox clean
+        bench-api bench-agi bench-caller-time bench-load bench-callers e2e asterisk-sandbox clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench-caller-time: venv prompts
 # Callers through FastAGI and the slot service on PostgreSQL: one + one, then two + two processes
 bench-load: venv
 	$(PY) bench/load_bench.py $(LOAD_ARGS)
+
+# How many simulated callers book without an operator: 2,000 through ivr serve and the slot
+# service on PostgreSQL, 30 of them as real SIPp calls into the sandbox (docs/benchmarks.md)
+bench-callers: venv system-deps prompts
+	$(PY) -m bench.callers $(CALLERS_ARGS)
 
 e2e: venv system-deps
 	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)

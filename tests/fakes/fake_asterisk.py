@@ -391,15 +391,16 @@ class FakeAsterisk:
                 await writer.wait_closed()
         return self.simulator.transcript
 
-    async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(
-            agi_environment(
-                network_script=self._script,
-                request=f"agi://{self._host}:{self._port}/{self._script}",
-                language=self._language,
-                callerid=self._callerid,
-            )
+    def _environment(self) -> bytes:
+        return agi_environment(
+            network_script=self._script,
+            request=f"agi://{self._host}:{self._port}/{self._script}",
+            language=self._language,
+            callerid=self._callerid,
         )
+
+    async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(self._environment())
         self.simulator.start()
         self._send_hangup_notice(writer)
         await writer.drain()
