@@ -5,8 +5,9 @@ catalog text of that id in that language (``prompts/catalog``, the text the buil
 From the **text** it takes what a listener takes from words:
 
 - **keys**: number words, "star" and "hash" of the language, when they name a key: right after
-  a verb of pressing ("press two", "stiskněte dva", "bấm phím hai") or ending a sentence that
-  is not a question ("The next one, two." gives 2, not the "one" of "next one"; Vietnamese
+  a verb of pressing ("press two", "stiskněte dva", "bấm phím hai"), ending a sentence that is
+  not a question ("The next one, two." gives 2, not the "one" of "next one"), or ending a
+  clause that starts with "for" ("…, pro další termín dva, pro pozdější den tři."; Vietnamese
   "không" is a key only after "phím", being also "not"); ``key_words``;
 - **names** inside a sentence ("For Prague, press one"): the name's catalog text (names.toml,
   e.g. ``region-praha``) found word by word, each word by its stem (its first letters, all
@@ -83,6 +84,12 @@ _PRESS_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 _WORD = re.compile(r"[\w'’#*]+", re.UNICODE)
 _SENTENCE_END = re.compile(r"^\s*([.!;:]|$)")  # a question ("…không?") names no key
+_CLAUSE_END = re.compile(r"^\s*,")
+_CLAUSE_START = re.compile(r"[.!?;:,]\s*")
+# a clause "for X …" ending in a number word names a key ("pro další termín dva, …")
+_FOR_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "cs": ("pro",), "en": ("for",), "uk": ("для",), "ru": ("для",), "vi": ("để",),
+}
 # words that are a key only after a verb of pressing (vi "không" is also "not", "is it?")
 _ONLY_AFTER_PRESS: Final[dict[str, frozenset[str]]] = {"vi": frozenset({"không"})}
 
@@ -127,11 +134,19 @@ def key_words(text: str, language: str) -> tuple[KeyWord, ...]:
         if key is None:
             continue
         after_press = index > 0 and tokens[index - 1].text in press
-        ends_sentence = bool(_SENTENCE_END.match(text[token.end:])) and token.text not in \
-            _ONLY_AFTER_PRESS.get(language, frozenset())
-        if after_press or ends_sentence:
+        rest = text[token.end:]
+        ends_sentence = bool(_SENTENCE_END.match(rest)) or (
+            bool(_CLAUSE_END.match(rest)) and _clause_starts_with_for(text, token, language))
+        if after_press or (ends_sentence and token.text not in
+                           _ONLY_AFTER_PRESS.get(language, frozenset())):
             found.append(KeyWord(key, token.end))
     return tuple(found)
+
+
+def _clause_starts_with_for(text: str, token: Word, language: str) -> bool:
+    starts = [match.end() for match in _CLAUSE_START.finditer(text, 0, token.start)]
+    clause = words(text[starts[-1] if starts else 0:token.start])
+    return bool(clause) and clause[0].text in _FOR_WORDS[language]
 
 
 # -- names inside a text --------------------------------------------------------------------------

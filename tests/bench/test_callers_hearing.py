@@ -44,6 +44,8 @@ def test_a_number_names_a_key_after_a_press_verb_or_at_the_end_of_a_sentence() -
     assert keys("Для української мови натисніть три.", "uk") == ["3"]
     assert keys("Pro zrušení stiskněte hvězdičku, pro operátora nulu.", "cs") == ["*", "0"]
     assert keys("key only the digits, then press #", "en") == ["#"]
+    assert keys("Pro rezervaci stiskněte jedna, pro další termín dva, pro pozdější den tři.",
+                "cs") == ["1", "2", "3"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -85,9 +87,9 @@ def test_word_time_spreads_the_text_evenly_over_the_prompt() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_todays_passport_prompt_says_hash_but_nothing_about_letters(language: str) -> None:
+def test_todays_passport_prompt_says_skip_the_letters_and_end_with_hash(language: str) -> None:
     told = read_passport_instruction(CATALOG.text("passport-prompt", language), language)
-    assert told.letters is LetterRule.UNSPECIFIED
+    assert told.letters is LetterRule.SKIP
     assert told.ends_with_hash
 
 
