@@ -69,11 +69,16 @@ async def run_on_server(server: str, sql: str) -> None:
         await connection.close()
 
 
+def new_database_name(prefix: str = "ivr_test") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
 async def create_database(
-    server: str, *, template: str | None = None, prefix: str = "ivr_test"
+    server: str, *, template: str | None = None, name: str | None = None
 ) -> str:
-    """A new database (empty, or a copy of the database ``template`` names); its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    """A new database (empty, or a copy of the database ``template`` names), called ``name``
+    or a fresh name; its URL."""
+    name = name or new_database_name()
     copy = f' TEMPLATE "{database_name(template)}" STRATEGY {CLONE_STRATEGY}' if template else ""
     await run_on_server(server, f'CREATE DATABASE "{name}"{copy}')
     return database_url(server, name)
@@ -107,7 +112,7 @@ async def build_template(server: str, *, clock: Clock, days: int = 14) -> str:
     """A migrated, seeded database with ``days`` days of slots from the clock's date, to
     clone into many tests (``prepared_app(template=…)``); its URL. Drop it with
     ``drop_database`` when done."""
-    url = await create_database(server, prefix="ivr_template")
+    url = await create_database(server, name=new_database_name("ivr_template"))
     app = create_app(ApiSettings(database_url=url), clock=clock)
     built = False
     try:
