@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import Executable
 
 from api.app import create_app
 from api.clock import Clock, SystemClock
@@ -37,6 +39,7 @@ from api.db import asyncpg_dsn, migrate
 from api.routes.deps import Services
 from api.seeding import apply_seed, load_seed_file
 from api.settings import ApiSettings
+from api.statements import NO_PARAMETERS, Row
 
 DEV_TOKENS = {"ivr": "ivr-dev-token", "operator": "operator-dev-token", "admin": "admin-dev-token"}
 # WAL_LOG (PostgreSQL 15's default) copies a small template through the WAL, without the two
@@ -165,6 +168,17 @@ async def _app(
         yield app
     finally:
         await app.state.services.context.database.dispose()
+
+
+async def query(
+    app: FastAPI, statement: Executable, params: Mapping[str, Any] = NO_PARAMETERS
+) -> list[Row]:
+    """The rows of one statement on the database of ``app``, for tests that look behind the
+    API (a module constant, as every statement: ``api.statements``)."""
+    services = app.state.services
+    assert isinstance(services, Services)
+    async with services.context.database.autocommit() as runner:
+        return await runner.all(statement, params)
 
 
 def client_for(app: FastAPI, token: str | None) -> httpx.AsyncClient:

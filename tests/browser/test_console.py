@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +19,11 @@ from tests.ivr.console.harness import (
 pytestmark = pytest.mark.browser
 
 
-async def test_operator_sees_the_caller_gets_the_screen_pop_and_books(tmp_path: Path) -> None:
-    async with console_stack(tmp_path) as stack, served(stack.console) as url, \
-            chromium_page() as page:
+async def test_operator_sees_the_caller_gets_the_screen_pop_and_books(
+    postgres_server: str, today_template: str
+) -> None:
+    async with console_stack(postgres_server, today_template) as stack, \
+            served(stack.console) as url, chromium_page() as page:
         await page.goto(url)
         await page.fill("#username", OPERATOR)
         await page.fill("#password", PASSWORD)
@@ -63,9 +64,11 @@ async def test_operator_sees_the_caller_gets_the_screen_pop_and_books(tmp_path: 
     assert shot.exists() and shot.stat().st_size > 0
 
 
-async def test_wrong_password_callback_manual_booking_and_pause(tmp_path: Path) -> None:
-    async with console_stack(tmp_path) as stack, served(stack.console) as url, \
-            chromium_page() as page:
+async def test_wrong_password_callback_manual_booking_and_pause(
+    postgres_server: str, today_template: str
+) -> None:
+    async with console_stack(postgres_server, today_template) as stack, \
+            served(stack.console) as url, chromium_page() as page:
         await page.goto(url)
         await page.fill("#username", OPERATOR)
         await page.fill("#password", "wrong")
