@@ -3,14 +3,12 @@ per test, and a template for tests that run on today's date (``api.testing``).""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
 
 from api.clock import SystemClock
-from api.testing import create_database, drop_database
-from tests.support.services import reachable_postgres, template_database
+from tests.support.services import fresh_database, reachable_postgres, template_database
 
 TODAY_DAYS = 7
 
@@ -25,11 +23,8 @@ def postgres_server() -> str:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test (SQLAlchemy asyncpg URL)."""
-    url = asyncio.run(create_database(postgres_server))
-    try:
+    with fresh_database(postgres_server) as url:
         yield url
-    finally:
-        asyncio.run(drop_database(postgres_server, url))
 
 
 @pytest.fixture(scope="session")

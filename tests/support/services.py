@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 
 from api.clock import Clock
-from api.testing import build_template, drop_database, run_on_server
+from api.testing import build_template, create_database, drop_database, run_on_server
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "IVR_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
@@ -50,6 +50,16 @@ def reachable_postgres() -> str:
 def template_database(server: str, *, clock: Clock, days: int) -> Iterator[str]:
     """A migrated, seeded template (``api.testing.build_template``) for a test session."""
     url = asyncio.run(build_template(server, clock=clock, days=days))
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(server, url))
+
+
+@contextmanager
+def fresh_database(server: str, *, template: str | None = None) -> Iterator[str]:
+    """A database of its own for a synchronous fixture (a copy of ``template`` if given)."""
+    url = asyncio.run(create_database(server, template=template))
     try:
         yield url
     finally:

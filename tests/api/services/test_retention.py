@@ -15,8 +15,8 @@ from api.clock import ManualClock
 from api.db import asyncpg_dsn
 from api.errors import InvalidRequest
 from api.services.retention import RetentionService
-from api.testing import create_database, drop_database
 from tests.api.support import CALLER, book, hold
+from tests.support.services import fresh_database
 
 BOOKINGS = text("SELECT reference, caller_number, identity_hash, status FROM bookings")
 HOLDS = text("SELECT count(*) FROM holds")
@@ -81,9 +81,8 @@ async def test_a_period_shorter_than_the_identity_window_is_refused(app: FastAPI
 
 @pytest.fixture
 def database_copy(postgres_server: str, slots_template: str) -> Iterator[str]:
-    url = asyncio.run(create_database(postgres_server, template=slots_template))
-    yield url
-    asyncio.run(drop_database(postgres_server, url))
+    with fresh_database(postgres_server, template=slots_template) as url:
+        yield url
 
 
 async def _execute(url: str, sql: str) -> list[asyncpg.Record]:
