@@ -153,9 +153,9 @@ class EmbeddedPostgres:
                 )
             self._ensure_database()
             return False
+        self._check_port_free()
         user = self._server_user()
         self._initialise(user)
-        self._check_port_free()
         started = self._pg_ctl(
             [
                 "start",
