@@ -10,6 +10,7 @@ does) until ``slot-service db stop``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import logging.config
 from pathlib import Path
@@ -149,26 +150,18 @@ def serve_command(
 
 def _serve(settings: ApiSettings, *, host: str, port: int, log_level: str, workers: int) -> None:
     log_config = logging_config(log_level)
-    if workers > 1:  # each worker process builds its app from the same environment
-        uvicorn.run(
-            "api.app:create_app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            access_log=False,
-            log_level=log_level,
-            log_config=log_config,
-        )
-        return
-    uvicorn.run(
-        create_app(settings),
+    run = functools.partial(
+        uvicorn.run,
         host=host,
         port=port,
         access_log=False,
         log_level=log_level,
         log_config=log_config,
     )
+    if workers > 1:  # each worker process builds its app from the same environment
+        run("api.app:create_app_from_environment", factory=True, workers=workers)
+    else:
+        run(create_app(settings))
 
 
 @db_cli.command("start")

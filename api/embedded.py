@@ -54,6 +54,7 @@ from api.errors import EmbeddedDatabaseError
 from api.settings import ApiSettings, EmbeddedDatabaseSettings
 
 SUPERUSER = "postgres"
+COMMENT = "embedded PostgreSQL of the slot service"
 LOG_TAIL_LINES = 20
 
 
@@ -112,12 +113,7 @@ class EmbeddedPostgres:
 
     def version(self) -> str:
         """The major version of the wheel's server, e.g. ``"18"``."""
-        shown = subprocess.run(
-            [str(self.binaries / "postgres"), "--version"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        shown = _run([str(self.binaries / "postgres"), "--version"]).stdout
         found = re.search(r"(\d+)(?:\.\d+)*", shown)
         if found is None:
             raise EmbeddedDatabaseError(
@@ -156,19 +152,8 @@ class EmbeddedPostgres:
         self._check_port_free()
         user = self._server_user()
         self._initialise(user)
-        started = self._pg_ctl(
-            [
-                "start",
-                "-w",
-                "-t",
-                str(int(self.settings.start_timeout_s)),
-                "-l",
-                str(self.log),
-                "-o",
-                f"-p {self.port}",
-            ],
-            user,
-        )
+        wait = ["-w", "-t", str(int(self.settings.start_timeout_s))]
+        started = self._pg_ctl(["start", *wait, "-l", str(self.log), "-o", f"-p {self.port}"], user)
         if started.returncode != 0:
             raise EmbeddedDatabaseError(
                 f"the embedded PostgreSQL did not start ({started.stdout.strip()}); "
@@ -182,10 +167,8 @@ class EmbeddedPostgres:
         """Stop the server if it runs; ``True`` if this call stopped it."""
         if not self.status().running:
             return False
-        stopped = self._pg_ctl(
-            ["stop", "-m", mode, "-w", "-t", str(int(self.settings.start_timeout_s))],
-            self._server_user(),
-        )
+        wait = ["-w", "-t", str(int(self.settings.start_timeout_s))]
+        stopped = self._pg_ctl(["stop", "-m", mode, *wait], self._server_user())
         if stopped.returncode != 0:
             raise EmbeddedDatabaseError(
                 f"the embedded PostgreSQL did not stop ({stopped.stdout.strip()}); "
@@ -226,24 +209,10 @@ class EmbeddedPostgres:
         if user is not None:
             os.chown(self.data_dir, user.uid, user.gid)
             _check_reachable([*self.data_dir.parents, self.binaries, *self.binaries.parents], user)
-        created = self._run(
-            [
-                str(self.binaries / "initdb"),
-                "-D",
-                str(self.data_dir),
-                "-U",
-                SUPERUSER,
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--no-locale",
-                "--no-instructions",
-                "--set",
-                "listen_addresses=127.0.0.1",
-                "--set",
-                "unix_socket_directories=",
-            ],
-            user,
-        )
+        initdb = [str(self.binaries / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER]
+        settings = ["--set", "listen_addresses=127.0.0.1", "--set", "unix_socket_directories="]
+        options = ["--auth=trust", "--encoding=UTF8", "--no-locale", "--no-instructions"]
+        created = _run([*initdb, *options, *settings], user)
         if created.returncode != 0:
             raise EmbeddedDatabaseError(
                 f"initdb failed in {self.data_dir}:\n{created.stdout[-2000:]}",
@@ -269,34 +238,15 @@ class EmbeddedPostgres:
             self._psql(f'CREATE DATABASE "{database}"')
 
     def _psql(self, sql: str) -> str:
-        done = subprocess.run(
-            [
-                str(self.binaries / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                SUPERUSER,
-                "-d",
-                "postgres",
-                "-X",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ],
-            capture_output=True,
-            text=True,
+        server = ["-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres"]
+        done = _run(
+            [str(self.binaries / "psql"), *server, "-XAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
             env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
-            check=False,
         )
         if done.returncode != 0:
             raise EmbeddedDatabaseError(
                 f"the embedded PostgreSQL on port {self.port} refused {sql!r}: "
-                f"{done.stderr.strip()}",
+                f"{done.stdout.strip()}",
                 reason="start-failed",
             )
         return done.stdout
@@ -304,26 +254,7 @@ class EmbeddedPostgres:
     def _pg_ctl(
         self, arguments: Sequence[str], user: ServerUser | None
     ) -> subprocess.CompletedProcess[str]:
-        return self._run(
-            [str(self.binaries / "pg_ctl"), "-D", str(self.data_dir), *arguments], user
-        )
-
-    def _run(
-        self, argv: Sequence[str], user: ServerUser | None
-    ) -> subprocess.CompletedProcess[str]:
-        """A server command, as ``user`` if given (this process is root)."""
-        return subprocess.run(
-            list(argv),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            cwd="/",  # the server's user may not reach ours
-            check=False,
-            user=None if user is None else user.uid,
-            group=None if user is None else user.gid,
-            extra_groups=None if user is None else [],
-        )
+        return _run([str(self.binaries / "pg_ctl"), "-D", str(self.data_dir), *arguments], user)
 
     def _server_user(self) -> ServerUser | None:
         """``None`` unless root; then the data folder's owner, or the system user."""
@@ -344,32 +275,37 @@ def system_user(name: str) -> ServerUser:
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        created = subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--user-group",
-                "--no-create-home",
-                "--home-dir",
-                "/nonexistent",
-                "--shell",
-                "/usr/sbin/nologin",
-                "--comment",
-                "embedded PostgreSQL of the slot service",
-                name,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        no_home = ["--no-create-home", "--home-dir", "/nonexistent"]
+        account = ["--system", "--user-group", "--shell", "/usr/sbin/nologin", "--comment", COMMENT]
+        created = _run(["useradd", *account, *no_home, name])
         if created.returncode != 0:
             raise EmbeddedDatabaseError(
                 f"PostgreSQL cannot run as root, and creating the system user {name!r} "
-                f"failed: {created.stderr.strip()}",
+                f"failed: {created.stdout.strip()}",
                 reason="no-user",
             ) from None
         entry = pwd.getpwnam(name)
     return ServerUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+
+
+def _run(
+    argv: Sequence[str], user: ServerUser | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A command, its output and errors together in ``stdout``; as ``user`` if given (this
+    process is root)."""
+    return subprocess.run(
+        list(argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd="/",  # the server's user may not reach ours
+        env=env,
+        check=False,
+        user=None if user is None else user.uid,
+        group=None if user is None else user.gid,
+        extra_groups=None if user is None else [],
+    )
 
 
 def _alive(pid: int) -> bool:

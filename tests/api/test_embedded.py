@@ -31,17 +31,11 @@ from api.db import asyncpg_dsn
 from api.embedded import EmbeddedPostgres, running_for, system_user
 from api.errors import EmbeddedDatabaseError
 from api.settings import ApiSettings, EmbeddedDatabaseSettings
+from tests.ivr.flow.http_slots import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 AS_ROOT = os.geteuid() == 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,12 @@ async def test_0003_downgrades_to_0002_and_back_keeping_the_instants(postgres_ur
         assert await _functions(connection) == FUNCTIONS["0002"]
         await migrate(postgres_url)
         assert await _functions(connection) == FUNCTIONS["0003"]
+        arguments = await connection.fetchval(
+            "SELECT string_agg(pg_get_function_arguments(oid), ' ') FROM pg_proc"
+            " WHERE proname LIKE 'slot_service_%'"
+        )
+        assert "timestamp with time zone" in arguments
+        assert "timestamp without time zone" not in arguments
         assert await connection.fetchval("SELECT created_at FROM closures") == MOMENT
         await downgrade(postgres_url, revision="0002")
         assert await _functions(connection) == FUNCTIONS["0002"]

@@ -9,7 +9,6 @@ root's alone) and left enterable by others.
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,14 +17,8 @@ from pathlib import Path
 from api.embedded import EmbeddedPostgres
 from api.errors import EmbeddedDatabaseError
 from api.settings import EmbeddedDatabaseSettings
+from tests.ivr.flow.http_slots import free_port
 from tests.support.services import unavailable
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -33,7 +26,7 @@ def private_postgres() -> Iterator[EmbeddedPostgres]:
     folder = Path(tempfile.mkdtemp(prefix="ivr-private-pg-"))
     folder.chmod(0o755)
     server = EmbeddedPostgres(
-        EmbeddedDatabaseSettings(data_dir=folder / "data", port=_free_port(), database="faults")
+        EmbeddedDatabaseSettings(data_dir=folder / "data", port=free_port(), database="faults")
     )
     try:
         server.start()

@@ -12,9 +12,10 @@ definition; availability's query and ``slot_service_take_hold`` both call them. 
 plain SQL functions that PostgreSQL inlines into the calling query, so they cost no call.
 
 ``slot_service_take_hold`` and ``slot_service_book_hold`` are those of 0002 with timestamptz
-parameters (a ``timestamp`` parameter would convert through the session's TimeZone) and the
-hold's capacity check through the two functions; their rules, order and outcome words are
-unchanged. The downgrade restores 0002's columns and functions.
+parameters (a ``timestamp`` parameter would convert through the session's TimeZone), and the
+hold's capacity check goes through the two functions; their rules, order and outcome words are
+unchanged. The booking function is 0002's text with that one change made here (0002 is frozen,
+so its rules stay written once). The downgrade restores 0002's columns and functions.
 
 Revision ID: 0003
 Revises: 0002
@@ -24,6 +25,7 @@ Create Date: 2026-12-04
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -130,81 +132,6 @@ BEGIN
 END $body$
 """
 
-BOOK_HOLD = """
-CREATE FUNCTION slot_service_book_hold(
-    p_hold_id varchar, p_channel varchar, p_caller varchar, p_language varchar,
-    p_identity varchar, p_idempotency_key varchar, p_reference varchar, p_now timestamptz,
-    p_window_start timestamptz, p_earliest_start timestamptz, p_max_active_same_type integer,
-    p_max_recent integer, p_replay boolean,
-    OUT outcome varchar, OUT booking_id integer, OUT slot_id integer,
-    OUT slot_office varchar, OUT slot_visit_type varchar, OUT slot_starts_at timestamptz,
-    OUT slot_local_date date)
-LANGUAGE plpgsql VOLATILE AS $body$
-DECLARE
-    held holds%ROWTYPE;
-    slot slots%ROWTYPE;
-    replay_hold varchar;
-    counted integer;
-BEGIN
-    -- the identity first (lock order: identity, then slots), so its counts and an earlier
-    -- booking with the same key, read by the later statements, are current
-    INSERT INTO identity_locks AS l (identity_hash, version) VALUES (p_identity, 0)
-    ON CONFLICT (identity_hash) DO UPDATE SET version = l.version + 1;
-    IF p_idempotency_key IS NOT NULL THEN
-        SELECT b.id, b.hold_id INTO booking_id, replay_hold
-          FROM bookings b WHERE b.idempotency_key = p_idempotency_key;
-        IF booking_id IS NOT NULL THEN
-            outcome := CASE WHEN p_replay AND replay_hold = p_hold_id
-                            THEN 'replay' ELSE 'idempotency-conflict' END;
-            RETURN;
-        END IF;
-    END IF;
-    SELECT * INTO held FROM holds h WHERE h.id = p_hold_id;
-    IF held.id IS NULL OR held.channel <> p_channel OR held.caller_number <> p_caller
-       OR held.status <> 'active' THEN
-        outcome := 'hold-not-found'; RETURN;
-    END IF;
-    IF held.expires_at <= p_now THEN outcome := 'hold-expired'; RETURN; END IF;
-    SELECT * INTO slot FROM slots s WHERE s.id = held.slot_id FOR UPDATE;
-    slot_id := slot.id;
-    slot_office := slot.office_code;
-    slot_visit_type := slot.visit_type_code;
-    slot_starts_at := slot.starts_at;
-    slot_local_date := slot.local_date;
-    IF slot.closed THEN outcome := 'office-closed'; RETURN; END IF;
-    IF slot.starts_at < p_earliest_start THEN outcome := 'too-late'; RETURN; END IF;
-    SELECT count(*) INTO counted FROM bookings b
-     WHERE b.identity_hash = p_identity AND b.visit_type_code = slot.visit_type_code
-       AND b.status = 'confirmed';
-    IF counted >= p_max_active_same_type THEN
-        outcome := 'identity-limit-visit-type'; RETURN;
-    END IF;
-    SELECT count(*) INTO counted FROM bookings b
-     WHERE b.identity_hash = p_identity AND b.created_at > p_window_start
-       AND b.status <> 'cancelled';
-    IF counted >= p_max_recent THEN outcome := 'identity-limit-window'; RETURN; END IF;
-    -- the hold may have been booked or released since it was read: only an active one counts
-    UPDATE holds h SET status = 'booked'
-     WHERE h.id = p_hold_id AND h.status = 'active' AND h.expires_at > p_now;
-    IF NOT FOUND THEN outcome := 'hold-used'; RETURN; END IF;
-    UPDATE slots s SET
-        booked_phone = s.booked_phone + (p_channel = 'phone')::integer,
-        booked_operator = s.booked_operator + (p_channel = 'operator')::integer,
-        booked_counter = s.booked_counter + (p_channel = 'counter')::integer,
-        version = s.version + 1
-     WHERE s.id = slot.id;
-    INSERT INTO bookings (reference, slot_id, office_code, visit_type_code, starts_at,
-                          local_date, caller_number, language, identity_hash, channel, status,
-                          hold_id, idempotency_key, created_at, updated_at)
-    VALUES (p_reference, slot.id, slot.office_code, slot.visit_type_code, slot.starts_at,
-            slot.local_date, p_caller, p_language, p_identity, p_channel, 'confirmed',
-            p_hold_id, p_idempotency_key, p_now, p_now)
-    RETURNING id INTO booking_id;
-    outcome := 'booked';
-END $body$
-"""
-
-
 def _retype(timezone: bool) -> None:
     for table, columns in MOMENTS.items():
         for column in columns:
@@ -221,7 +148,9 @@ def upgrade() -> None:
     for signature in OLD_SIGNATURES:
         op.execute(f"DROP FUNCTION {signature}")
     _retype(timezone=True)
-    for definition in (LIVE_HOLDS, FREE_SEATS, TAKE_HOLD, BOOK_HOLD):
+    # its only moments are its parameters: each becomes a timestamptz
+    book_hold = re.sub(r"\btimestamp\b", "timestamptz", _revision_0002().BOOK_HOLD)
+    for definition in (LIVE_HOLDS, FREE_SEATS, TAKE_HOLD, book_hold):
         op.execute(definition)
 
 
