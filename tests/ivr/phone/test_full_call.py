@@ -1,5 +1,6 @@
 """The terminal phone through the whole engine: the real FastAGI server, the real call flow,
-the real slot client and the real slot service (in-process on SQLite), and the real catalog."""
+the real slot client and the real slot service (in-process, on a copy of today's
+template database), and the real catalog."""
 
 from __future__ import annotations
 

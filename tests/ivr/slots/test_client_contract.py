@@ -1,5 +1,5 @@
-"""The slot client against the real slot service, in-process (httpx ASGITransport on a migrated
-and seeded SQLite app, five days of slots to keep it fast): the typed results and the error
+"""The slot client against the real slot service, in-process (httpx ASGITransport on a copy of
+today's template database, PostgreSQL): the typed results and the error
 ids of the HTTP contract."""
 
 from __future__ import annotations
