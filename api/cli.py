@@ -70,7 +70,7 @@ async def _seed(settings: ApiSettings, seed_file: Path) -> int:
 def migrate_command() -> None:
     """Apply the database migrations (idempotent)."""
     settings = ApiSettings()
-    with running_for(settings):
+    with running_for(settings, started=_announce):
         asyncio.run(migrate(settings.database_url))
     console.print("migrations applied")
 
@@ -81,7 +81,7 @@ def seed_command(
 ) -> None:
     """Load offices, visit types and capacity (idempotent), then materialise the horizon."""
     settings = ApiSettings()
-    with running_for(settings):
+    with running_for(settings, started=_announce):
         created = asyncio.run(_seed(settings, file or settings.seed_file))
     console.print(f"seed loaded; {created} new slots for {settings.horizon_days} days")
 
@@ -92,7 +92,7 @@ def materialise_command(
 ) -> None:
     """Create the missing slots of the horizon from the capacity templates."""
     settings = ApiSettings()
-    with running_for(settings):
+    with running_for(settings, started=_announce):
         created = asyncio.run(_materialise(settings, days))
     console.print(f"{created} new slots")
 
@@ -117,7 +117,7 @@ def purge_command(
     """Erase the personal data of past bookings (run daily from a systemd timer)."""
     settings = ApiSettings()
     try:
-        with running_for(settings):
+        with running_for(settings, started=_announce):
             report = asyncio.run(_purge(settings, older_than_days))
     except InvalidRequest as refused:
         raise typer.BadParameter(f"{refused.message}: {refused.details}") from refused
@@ -141,7 +141,7 @@ def serve_command(
     settings = ApiSettings()
     log_config = logging_config(log_level)
     logging.config.dictConfig(log_config)
-    with running_for(settings):
+    with running_for(settings, started=_announce):
         console.print(
             f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)"
         )
@@ -194,6 +194,10 @@ def db_status_command() -> None:
 
 def _where(server: EmbeddedPostgres) -> str:
     return f"{server.url} (data {server.data_dir})"
+
+
+def _announce(server: EmbeddedPostgres) -> None:
+    console.print(f"embedded PostgreSQL started for this command: {_where(server)}")
 
 
 def main() -> None:

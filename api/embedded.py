@@ -45,7 +45,7 @@ import re
 import socket
 import stat
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -340,17 +340,22 @@ def _check_reachable(folders: Sequence[Path], user: ServerUser) -> None:
 
 
 @contextmanager
-def running_for(settings: ApiSettings) -> Iterator[None]:
+def running_for(
+    settings: ApiSettings, *, started: Callable[[EmbeddedPostgres], None] | None = None
+) -> Iterator[None]:
     """While a command needs the database: the embedded server started if the settings name
-    it and it is not running, and stopped again afterwards if this started it. A database
-    elsewhere is left alone."""
+    it and it is not running (then ``started`` is told), and stopped again afterwards if this
+    started it. A database elsewhere is left alone."""
     if not settings.uses_embedded_database:
         yield
         return
     server = EmbeddedPostgres(settings.embedded)
-    started = server.start()
+    if not server.start():
+        yield
+        return
+    if started is not None:
+        started(server)
     try:
         yield
     finally:
-        if started:
-            server.stop()
+        server.stop()
