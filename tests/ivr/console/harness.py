@@ -1,8 +1,9 @@
 """The whole operator side in one event loop, for console and browser tests.
 
 A fake AMI peer (``tests.ivr.ami.fake_ami``), the real slot service on a copy of a seeded
-PostgreSQL database (in-process through httpx's ASGITransport), and the console app — either bare for httpx tests,
-or served by uvicorn on a free loopback port for the browser and for server-sent events.
+PostgreSQL database (in-process through httpx's ASGITransport), and the console app — either
+bare for httpx tests, or served by uvicorn on a free loopback port for the browser and for
+server-sent events.
 """
 
 from __future__ import annotations
