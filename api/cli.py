@@ -139,8 +139,7 @@ def serve_command(
     Every log line, uvicorn's included, is masked (``api.privacy``). The embedded database,
     if the settings name it, runs while the service does."""
     settings = ApiSettings()
-    log_config = logging_config(log_level)
-    logging.config.dictConfig(log_config)
+    logging.config.dictConfig(logging_config(log_level))
     with running_for(settings, started=_announce):
         console.print(
             f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)"
@@ -149,7 +148,7 @@ def serve_command(
 
 
 def _serve(settings: ApiSettings, *, host: str, port: int, log_level: str, workers: int) -> None:
-    log_config = logging_config(log_level)
+    log_config = logging_config(log_level)  # also handed to every worker process
     run = functools.partial(
         uvicorn.run,
         host=host,
