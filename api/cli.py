@@ -139,28 +139,24 @@ def serve_command(
     Every log line, uvicorn's included, is masked (``api.privacy``). The embedded database,
     if the settings name it, runs while the service does."""
     settings = ApiSettings()
-    logging.config.dictConfig(logging_config(log_level))
+    log_config = logging_config(log_level)  # here, and handed to every worker process
+    logging.config.dictConfig(log_config)
     with running_for(settings, started=_announce):
         console.print(
             f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)"
         )
-        _serve(settings, host=host, port=port, log_level=log_level, workers=workers)
-
-
-def _serve(settings: ApiSettings, *, host: str, port: int, log_level: str, workers: int) -> None:
-    log_config = logging_config(log_level)  # also handed to every worker process
-    run = functools.partial(
-        uvicorn.run,
-        host=host,
-        port=port,
-        access_log=False,
-        log_level=log_level,
-        log_config=log_config,
-    )
-    if workers > 1:  # each worker process builds its app from the same environment
-        run("api.app:create_app_from_environment", factory=True, workers=workers)
-    else:
-        run(create_app(settings))
+        run = functools.partial(
+            uvicorn.run,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level=log_level,
+            log_config=log_config,
+        )
+        if workers > 1:  # each worker process builds its app from the same environment
+            run("api.app:create_app_from_environment", factory=True, workers=workers)
+        else:
+            run(create_app(settings))
 
 
 @db_cli.command("start")
