@@ -70,5 +70,7 @@ e2e: venv system-deps
 asterisk-sandbox: venv system-deps prompts
 	scripts/asterisk-sandbox.sh build
 
+# the embedded PostgreSQL of the demo (build/postgres) is stopped before its data goes
 clean:
+	-@test -x $(VENV)/bin/slot-service && $(VENV)/bin/slot-service db stop
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-Cheap and free of side effects: it builds the engine (which connects lazily) and the services,
-and registers routes and error handlers. Migrations and seeding are separate calls
+Cheap and free of side effects: it builds the database pool (which connects lazily) and the
+services, and registers routes and error handlers. Migrations and seeding are separate calls
 (``api.db.migrate``, ``api.seeding``, or ``api.testing.prepared_app`` for tests).
 
 Error bodies are always ``{"error_id", "message", "details"}``: service errors carry their

@@ -1,12 +1,16 @@
-"""``slot-service``: migrate, seed, materialise and serve (typer).
+"""``slot-service``: migrate, seed, materialise, serve, and the embedded database (typer).
 
-Settings come from the environment (``SLOTS_*``, see ``api.settings``). ``make demo`` runs
-``slot-service migrate && slot-service seed && slot-service serve --port 8080``.
+Settings come from the environment (``SLOTS_*``, see ``api.settings``). With no
+``SLOTS_DATABASE_URL`` the database is the embedded PostgreSQL (``api.embedded``): each
+command that needs it starts it if it is not running and stops it again when done;
+``slot-service db start`` leaves it running for the commands that follow (as ``make demo``
+does) until ``slot-service db stop``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import logging.config
 from pathlib import Path
@@ -20,7 +24,8 @@ from rich.progress import Progress
 from api.app import create_app
 from api.clock import SystemClock
 from api.db import Database, migrate
-from api.errors import InvalidRequest
+from api.embedded import EmbeddedPostgres, running_for
+from api.errors import EmbeddedDatabaseError, InvalidRequest
 from api.metrics import Metrics
 from api.privacy import logging_config
 from api.seeding import apply_seed, load_seed_file
@@ -30,6 +35,8 @@ from api.services.retention import PurgeReport, RetentionService
 from api.settings import ApiSettings
 
 cli = typer.Typer(help="The slot service of the immigration offices.", no_args_is_help=True)
+db_cli = typer.Typer(help="The embedded PostgreSQL (demo and development).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
 console = Console(stderr=True)
 
 
@@ -61,9 +68,10 @@ async def _seed(settings: ApiSettings, seed_file: Path) -> int:
 
 @cli.command("migrate")
 def migrate_command() -> None:
-    """Apply the database migrations (creates a SQLite file and its folder if needed)."""
+    """Apply the database migrations (idempotent)."""
     settings = ApiSettings()
-    asyncio.run(migrate(settings.database_url))
+    with running_for(settings, started=_announce):
+        asyncio.run(migrate(settings.database_url))
     console.print("migrations applied")
 
 
@@ -73,7 +81,8 @@ def seed_command(
 ) -> None:
     """Load offices, visit types and capacity (idempotent), then materialise the horizon."""
     settings = ApiSettings()
-    created = asyncio.run(_seed(settings, file or settings.seed_file))
+    with running_for(settings, started=_announce):
+        created = asyncio.run(_seed(settings, file or settings.seed_file))
     console.print(f"seed loaded; {created} new slots for {settings.horizon_days} days")
 
 
@@ -83,7 +92,8 @@ def materialise_command(
 ) -> None:
     """Create the missing slots of the horizon from the capacity templates."""
     settings = ApiSettings()
-    created = asyncio.run(_materialise(settings, days))
+    with running_for(settings, started=_announce):
+        created = asyncio.run(_materialise(settings, days))
     console.print(f"{created} new slots")
 
 
@@ -107,7 +117,8 @@ def purge_command(
     """Erase the personal data of past bookings (run daily from a systemd timer)."""
     settings = ApiSettings()
     try:
-        report = asyncio.run(_purge(settings, older_than_days))
+        with running_for(settings, started=_announce):
+            report = asyncio.run(_purge(settings, older_than_days))
     except InvalidRequest as refused:
         raise typer.BadParameter(f"{refused.message}: {refused.details}") from refused
     console.print(
@@ -125,32 +136,68 @@ def serve_command(
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Uvicorn's access log is off: it would log
     query strings, which may hold passport digits; the app logs path templates instead.
-    Every log line, uvicorn's included, is masked (``api.privacy``)."""
+    Every log line, uvicorn's included, is masked (``api.privacy``). The embedded database,
+    if the settings name it, runs while the service does."""
     settings = ApiSettings()
-    log_config = logging_config(log_level)
+    log_config = logging_config(log_level)  # here, and handed to every worker process
     logging.config.dictConfig(log_config)
-    console.print(f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
-    if workers > 1:  # each worker process builds its app from the same environment
-        uvicorn.run(
-            "api.app:create_app_from_environment",
-            factory=True,
-            workers=workers,
+    with running_for(settings, started=_announce):
+        console.print(
+            f"slot service on http://{host}:{port} (API docs: http://{host}:{port}/docs)"
+        )
+        run = functools.partial(
+            uvicorn.run,
             host=host,
             port=port,
             access_log=False,
             log_level=log_level,
             log_config=log_config,
         )
-        return
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        access_log=False,
-        log_level=log_level,
-        log_config=log_config,
-    )
+        if workers > 1:  # each worker process builds its app from the same environment
+            run("api.app:create_app_from_environment", factory=True, workers=workers)
+        else:
+            run(create_app(settings))
+
+
+@db_cli.command("start")
+def db_start_command() -> None:
+    """Start the embedded PostgreSQL (initdb on first use) and leave it running."""
+    server = EmbeddedPostgres(ApiSettings().embedded)
+    started = server.start()
+    state = "started" if started else "already running"
+    console.print(f"embedded PostgreSQL {state}: {_where(server)}")
+
+
+@db_cli.command("stop")
+def db_stop_command() -> None:
+    """Stop the embedded PostgreSQL (its data stays for the next start)."""
+    server = EmbeddedPostgres(ApiSettings().embedded)
+    stopped = server.stop()
+    console.print(f"embedded PostgreSQL {'stopped' if stopped else 'was not running'}")
+
+
+@db_cli.command("status")
+def db_status_command() -> None:
+    """Whether the embedded PostgreSQL runs (exit status 3 if it does not, as pg_ctl)."""
+    server = EmbeddedPostgres(ApiSettings().embedded)
+    status = server.status()
+    if not status.running:
+        console.print(f"embedded PostgreSQL not running (data {server.data_dir})")
+        raise typer.Exit(3)
+    console.print(f"embedded PostgreSQL running, pid {status.pid}: {_where(server)}")
+
+
+def _where(server: EmbeddedPostgres) -> str:
+    return f"{server.url} (data {server.data_dir})"
+
+
+def _announce(server: EmbeddedPostgres) -> None:
+    console.print(f"embedded PostgreSQL started for this command: {_where(server)}")
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except EmbeddedDatabaseError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise SystemExit(1) from error

@@ -21,13 +21,22 @@ request leaves nothing behind.
     │   ├── TooLate               too-late
     │   ├── BookingNotActive      booking-not-active
     │   ├── IdempotencyConflict   idempotency-conflict
-    │   └── ClosureExists         closure-exists
+    │   ├── ClosureExists         closure-exists
+    │   └── UniqueViolation       unique-violation (a unique constraint refused the row)
     ├── HoldLimit (429)           hold-limit
     ├── InvalidReference (400)    invalid-reference
     ├── InvalidRequest (422)      validation-error (also raised by FastAPI's own validation)
     ├── Unauthorized (401)        unauthorized
     ├── Forbidden (403)           forbidden
     └── DatabaseUnavailable (503) database-unavailable
+        └── EmbeddedDatabaseError embedded-database (the embedded server cannot start)
+
+Database errors become these in one step, where a statement runs (``api.statements``):
+connection loss, SQLSTATE classes 08 and 57 and timeouts → ``DatabaseUnavailable``; class 22
+(a value PostgreSQL refuses) → ``InvalidRequest``; a unique violation → ``UniqueViolation``
+naming its constraint, which the services that expect one turn into their own error (a
+reference drawn twice, ``IdempotencyConflict``, ``ClosureExists``). Any other database error
+is a bug and propagates unchanged (a 500).
 """
 
 from __future__ import annotations
@@ -117,6 +126,16 @@ class ClosureExists(Refused):
     error_id = "closure-exists"
 
 
+class UniqueViolation(Refused):
+    """A unique constraint refused a row; ``constraint`` names it (``api.models``)."""
+
+    error_id = "unique-violation"
+
+    def __init__(self, message: str, *, constraint: str) -> None:
+        super().__init__(message, constraint=constraint)
+        self.constraint = constraint
+
+
 class HoldLimit(ServiceError):
     error_id = "hold-limit"
     status_code = 429
@@ -145,3 +164,10 @@ class Forbidden(ServiceError):
 class DatabaseUnavailable(ServiceError):
     error_id = "database-unavailable"
     status_code = 503
+
+
+class EmbeddedDatabaseError(DatabaseUnavailable):
+    """The embedded PostgreSQL (``api.embedded``) cannot be started, stopped or reached;
+    ``details["reason"]`` says why (``port-taken``, ``other-version``, ``start-failed``…)."""
+
+    error_id = "embedded-database"

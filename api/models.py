@@ -4,24 +4,25 @@ Seat accounting, the invariant everything else protects: for every slot,
 ``booked_phone + booked_operator + booked_counter + live holds <= seats``. Confirmed bookings are
 counted on the slot row (changed only while that row is locked); holds are counted from the
 ``holds`` table with ``expires_at > now`` at the moment of the check, so an expired hold never
-counts, whether or not a sweeper ever marks it.
+counts, whether or not a sweeper ever marks it. The counting and the seat arithmetic are the
+PostgreSQL functions ``slot_service_live_holds`` and ``slot_service_free_seats`` (migration
+0003), used by availability and by the hold function alike.
 
-Times are stored as naive UTC on both SQLite and PostgreSQL and read back as aware UTC
-(``UtcDateTime``), so comparisons in SQL behave the same on both databases.
+Times are ``timestamptz`` (``TIMESTAMPTZ``): asyncpg hands aware datetimes in and out, so no
+conversion is written here. The models describe the tables (Alembic compares them with the
+migrated schema in a test) and carry rows between services and routes; no ORM session runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
     DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -29,27 +30,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out; naive UTC in the column."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, dt.datetime)
-        return value.replace(tzinfo=dt.UTC)
+# a moment: timestamptz in PostgreSQL, an aware datetime in Python
+TIMESTAMPTZ = DateTime(timezone=True)
+# unique constraints a service expects to be violated now and then (named as PostgreSQL named
+# them in migration 0001): a reference drawn twice, an Idempotency-Key used by two requests at
+# once, a closure of the same office and day
+BOOKING_REFERENCE_KEY = "bookings_reference_key"
+BOOKING_IDEMPOTENCY_KEY = "bookings_idempotency_key_key"
+CLOSURE_OFFICE_DAY = "uq_closure_office_day"
 
 
 class HoldStatus(StrEnum):
@@ -122,9 +111,9 @@ class Closure(Base):
     office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
     day: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
 
-    __table_args__ = (UniqueConstraint("office_code", "day", name="uq_closure_office_day"),)
+    __table_args__ = (UniqueConstraint("office_code", "day", name=CLOSURE_OFFICE_DAY),)
 
 
 class Slot(Base):
@@ -134,8 +123,8 @@ class Slot(Base):
     office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
     visit_type_code: Mapped[str] = mapped_column(ForeignKey("visit_types.code"))
     local_date: Mapped[dt.date] = mapped_column(Date)
-    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    starts_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    ends_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
     seats_phone: Mapped[int] = mapped_column(Integer)
     seats_operator: Mapped[int] = mapped_column(Integer)
     seats_counter: Mapped[int] = mapped_column(Integer)
@@ -160,8 +149,8 @@ class Hold(Base):
     caller_number: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(10), default=HoldStatus.active)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    expires_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
 
     __table_args__ = (
         Index("ix_holds_slot_status", "slot_id", "status", "expires_at"),
@@ -182,11 +171,11 @@ class Booking(Base):
     __tablename__ = "bookings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    reference: Mapped[str] = mapped_column(String(8))
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"))
     office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
     visit_type_code: Mapped[str] = mapped_column(ForeignKey("visit_types.code"))
-    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    starts_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
     local_date: Mapped[dt.date] = mapped_column(Date)
     caller_number: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(2))
@@ -194,11 +183,13 @@ class Booking(Base):
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default=BookingStatus.confirmed)
     hold_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
 
     __table_args__ = (
+        UniqueConstraint("reference", name=BOOKING_REFERENCE_KEY),
+        UniqueConstraint("idempotency_key", name=BOOKING_IDEMPOTENCY_KEY),
         Index("ix_bookings_caller_status", "caller_number", "status"),
         Index("ix_bookings_identity", "identity_hash", "created_at"),
         Index("ix_bookings_office_date", "office_code", "local_date"),

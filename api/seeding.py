@@ -1,17 +1,20 @@
 """Loading the seed file (offices, visit types, capacity) into the database, idempotently.
 
 The TOML file is validated by pydantic models before anything is written. Offices and visit
-types are upserted by code; capacity templates are written only for an office and visit type
-that has none yet, so an admin's later changes survive a second ``slot-service seed``.
+types are upserted by code (``INSERT … ON CONFLICT DO UPDATE``); capacity templates are
+written only for an office and visit type that has none yet, so an admin's later changes
+survive a second ``slot-service seed``. One transaction: all or nothing.
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any, cast
 
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import Insert, insert
 
 from api.calendar import on_grid, parse_hhmm
 from api.db import Database
@@ -91,9 +94,10 @@ class SeedFile(BaseModel):
                 raise ValueError(f"office {office.code} offers unknown visit types {unknown}")
         return self
 
-    def template_rows(self) -> list[CapacityTemplate]:
+    def template_rows(self) -> list[dict[str, Any]]:
+        """The capacity templates' rows, one per office, visit type and weekday."""
         offers = {office.code: set(office.visit_types) for office in self.offices}
-        rows: list[CapacityTemplate] = []
+        rows: list[dict[str, Any]] = []
         for entry in self.capacity:
             offices = list(offers) if entry.offices == ["*"] else entry.offices
             for office_code in offices:
@@ -101,16 +105,16 @@ class SeedFile(BaseModel):
                 for visit_code in sorted(set(wanted) & offers[office_code]):
                     for weekday in entry.weekdays:
                         rows.append(
-                            CapacityTemplate(
-                                office_code=office_code,
-                                visit_type_code=visit_code,
-                                weekday=weekday,
-                                start_time=entry.start,
-                                end_time=entry.end,
-                                seats_phone=entry.seats.phone,
-                                seats_operator=entry.seats.operator,
-                                seats_counter=entry.seats.counter,
-                            )
+                            {
+                                "office_code": office_code,
+                                "visit_type_code": visit_code,
+                                "weekday": weekday,
+                                "start_time": entry.start,
+                                "end_time": entry.end,
+                                "seats_phone": entry.seats.phone,
+                                "seats_operator": entry.seats.operator,
+                                "seats_counter": entry.seats.counter,
+                            }
                         )
         return rows
 
@@ -120,44 +124,69 @@ def load_seed_file(path: Path) -> SeedFile:
         return SeedFile.model_validate(tomllib.load(handle))
 
 
+def _upsert(table: Table) -> Insert:
+    """Insert a row, or update every column of the row with the same primary key."""
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[column.name for column in table.primary_key],
+        set_={column.name: statement.excluded[column.name] for column in table.columns},
+    )
+
+
+OFFICES = cast(Table, Office.__table__)
+VISIT_TYPES = cast(Table, VisitType.__table__)
+OFFERS = cast(Table, OfficeVisitType.__table__)
+TEMPLATES = cast(Table, CapacityTemplate.__table__)
+UPSERT_OFFICE = _upsert(OFFICES)
+UPSERT_VISIT_TYPE = _upsert(VISIT_TYPES)
+ADD_OFFER = insert(OFFERS).on_conflict_do_nothing()
+TEMPLATED = select(TEMPLATES.c.office_code, TEMPLATES.c.visit_type_code).distinct()
+INSERT_TEMPLATE = insert(TEMPLATES)
+
+
 async def apply_seed(*, database: Database, seed: SeedFile) -> None:
-    async with database.transaction() as session:
-        for visit in seed.visit_types:
-            await session.merge(
-                VisitType(
-                    code=visit.code,
-                    menu_order=visit.menu_order,
-                    names=visit.names.model_dump(),
-                    duration_minutes=visit.duration_minutes,
-                )
-            )
-        for office in seed.offices:
-            await session.merge(
-                Office(
-                    code=office.code,
-                    region=office.region,
-                    menu_order=office.menu_order,
-                    address=office.address,
-                    names=office.names.model_dump(),
-                    opening_hours=office.opening_hours,
-                    active=office.active,
-                )
-            )
-        await session.flush()
-        offered = set((await session.execute(select(OfficeVisitType))).scalars().all())
-        offered_keys = {(row.office_code, row.visit_type_code) for row in offered}
-        for office in seed.offices:
-            for visit_code in office.visit_types:
-                if (office.code, visit_code) not in offered_keys:
-                    session.add(
-                        OfficeVisitType(office_code=office.code, visit_type_code=visit_code)
-                    )
-        existing = {
-            (row.office_code, row.visit_type_code)
-            for row in (await session.execute(select(CapacityTemplate))).scalars().all()
-        }
-        session.add_all(
-            row
-            for row in seed.template_rows()
-            if (row.office_code, row.visit_type_code) not in existing
+    async with database.transaction() as runner:
+        await runner.execute_many(
+            UPSERT_VISIT_TYPE,
+            [
+                {
+                    "code": visit.code,
+                    "menu_order": visit.menu_order,
+                    "names": visit.names.model_dump(),
+                    "duration_minutes": visit.duration_minutes,
+                }
+                for visit in seed.visit_types
+            ],
+        )
+        await runner.execute_many(
+            UPSERT_OFFICE,
+            [
+                {
+                    "code": office.code,
+                    "region": office.region,
+                    "menu_order": office.menu_order,
+                    "address": office.address,
+                    "names": office.names.model_dump(),
+                    "opening_hours": office.opening_hours,
+                    "active": office.active,
+                }
+                for office in seed.offices
+            ],
+        )
+        await runner.execute_many(
+            ADD_OFFER,
+            [
+                {"office_code": office.code, "visit_type_code": visit_code}
+                for office in seed.offices
+                for visit_code in office.visit_types
+            ],
+        )
+        templated = {(row.office_code, row.visit_type_code) for row in await runner.all(TEMPLATED)}
+        await runner.execute_many(
+            INSERT_TEMPLATE,
+            [
+                row
+                for row in seed.template_rows()
+                if (row["office_code"], row["visit_type_code"]) not in templated
+            ],
         )

@@ -3,6 +3,12 @@
 The settings object is built once by the caller (CLI, tests, the call engine) and handed to
 ``api.app.create_app(settings)``; nothing in ``api`` reads the environment on its own.
 
+The database is PostgreSQL, named by ``SLOTS_DATABASE_URL``
+(``postgresql+asyncpg://user@host:port/db``). Left empty it is the embedded server of
+``api.embedded`` (data in ``build/postgres``, 127.0.0.1, port ``SLOTS_EMBEDDED__PORT``), which
+the ``slot-service`` commands start when they need it: the default for ``make demo`` and
+development, never for production.
+
 Tokens are ``SecretStr`` so that a logged or printed settings object never shows them.
 Lists and mappings come from the environment as JSON, e.g.
 ``SLOTS_IVR_TOKENS='["t1","t2"]'``, ``SLOTS_HOLD_TTL_SECONDS='{"phone": 90}'``,
@@ -14,7 +20,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SEED_FILE = Path(__file__).parent / "seed" / "seed.toml"
@@ -56,10 +62,33 @@ class PolicySettings(BaseModel):
     )
 
 
+class EmbeddedDatabaseSettings(BaseModel):
+    """The embedded PostgreSQL of ``api.embedded`` (demo and development)."""
+
+    data_dir: Path = Field(
+        default=Path("build/postgres"), description="its data folder (created by initdb once)"
+    )
+    port: int = Field(default=5433, ge=1, le=65535, description="TCP port on 127.0.0.1")
+    database: str = Field(default="slots", pattern=r"^[a-z_][a-z0-9_]*$")
+    system_user: str = Field(
+        default="ivr-postgres",
+        description="PostgreSQL refuses to run as root: run as root, the server runs as this "
+        "unprivileged system user (created if missing)",
+    )
+    start_timeout_s: float = Field(default=30, gt=0)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{self.database}"
+
+
 class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SLOTS_", env_nested_delimiter="__")
 
-    database_url: str = "sqlite+aiosqlite:///build/slots.sqlite3"
+    database_url: str = Field(
+        default="", description="PostgreSQL (postgresql+asyncpg://…); empty: the embedded one"
+    )
+    embedded: EmbeddedDatabaseSettings = Field(default_factory=EmbeddedDatabaseSettings)
     database_pool_size: int = Field(default=20, ge=1)
     ivr_tokens: list[SecretStr] = Field(default_factory=lambda: [SecretStr("ivr-dev-token")])
     operator_tokens: list[SecretStr] = Field(
@@ -77,6 +106,17 @@ class ApiSettings(BaseSettings):
     timezone: str = "Europe/Prague"
     seed_file: Path = DEFAULT_SEED_FILE
     policy: PolicySettings = Field(default_factory=PolicySettings)
+
+    @model_validator(mode="after")
+    def _embedded_by_default(self) -> ApiSettings:
+        if not self.database_url:
+            self.database_url = self.embedded.url
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """The database is the embedded server's (started by the commands that need it)."""
+        return self.database_url == self.embedded.url
 
     def hold_ttl(self, channel: Channel) -> int:
         return self.hold_ttl_seconds.get(channel, 120)

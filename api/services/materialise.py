@@ -9,14 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select
 
 from api.calendar import SeatRange, is_working_day, opening_of, parse_hhmm, slots_of_day
 from api.models import CapacityTemplate, Closure, Office, OfficeVisitType, Slot, VisitType
 from api.services.context import ServiceContext
 
 INSERT_BATCH = 5000
+SLOTS = cast(Table, Slot.__table__)
+CLOSURES = cast(Table, Closure.__table__)
+OFFICES = select(cast(Table, Office.__table__))
+VISIT_TYPES = select(cast(Table, VisitType.__table__))
+OFFERS = select(cast(Table, OfficeVisitType.__table__))
+TEMPLATES = select(cast(Table, CapacityTemplate.__table__))
+CLOSED_DAYS = select(CLOSURES.c.office_code, CLOSURES.c.day).where(
+    CLOSURES.c.day >= bindparam("first"), CLOSURES.c.day <= bindparam("last")
+)
+EXISTING = select(SLOTS.c.office_code, SLOTS.c.visit_type_code, SLOTS.c.starts_at).where(
+    SLOTS.c.local_date >= bindparam("first"), SLOTS.c.local_date <= bindparam("last")
+)
+INSERT_SLOT = insert(SLOTS)
 
 
 class MaterialiseService:
@@ -36,14 +50,13 @@ class MaterialiseService:
         count = days if days is not None else self._context.settings.horizon_days
         last = start + dt.timedelta(days=count - 1)
         created = 0
-        async with self._context.database.transaction() as session:
-            offices = {o.code: o for o in (await session.scalars(select(Office))).all()}
-            durations = {
-                v.code: v.duration_minutes for v in (await session.scalars(select(VisitType))).all()
-            }
-            offers = (await session.scalars(select(OfficeVisitType))).all()
+        days_range = {"first": start, "last": last}
+        async with self._context.database.transaction() as runner:
+            offices = {o.code: o for o in await runner.all(OFFICES)}
+            durations = {v.code: v.duration_minutes for v in await runner.all(VISIT_TYPES)}
+            offers = await runner.all(OFFERS)
             ranges: dict[tuple[str, str, int], list[SeatRange]] = defaultdict(list)
-            for template in (await session.scalars(select(CapacityTemplate))).all():
+            for template in await runner.all(TEMPLATES):
                 ranges[(template.office_code, template.visit_type_code, template.weekday)].append(
                     SeatRange(
                         start=parse_hhmm(template.start_time),
@@ -53,22 +66,10 @@ class MaterialiseService:
                         seats_counter=template.seats_counter,
                     )
                 )
-            closed = {
-                (c.office_code, c.day)
-                for c in (
-                    await session.scalars(
-                        select(Closure).where(Closure.day >= start, Closure.day <= last)
-                    )
-                ).all()
-            }
-            existing_rows = await session.execute(
-                select(Slot.office_code, Slot.visit_type_code, Slot.starts_at).where(
-                    Slot.local_date >= start, Slot.local_date <= last
-                )
-            )
+            closed = {(c.office_code, c.day) for c in await runner.all(CLOSED_DAYS, days_range)}
             existing: set[tuple[str, str, dt.datetime]] = {
                 (office_code, visit_code, starts_at)
-                for office_code, visit_code, starts_at in existing_rows.all()
+                for office_code, visit_code, starts_at in await runner.all(EXISTING, days_range)
             }
             rows: list[dict[str, object]] = []
             for index in range(count):
@@ -113,10 +114,10 @@ class MaterialiseService:
                             }
                         )
                 if len(rows) >= INSERT_BATCH:
-                    await session.execute(insert(Slot), rows)
+                    await runner.execute_many(INSERT_SLOT, rows)
                     created += len(rows)
                     rows = []
             if rows:
-                await session.execute(insert(Slot), rows)
+                await runner.execute_many(INSERT_SLOT, rows)
                 created += len(rows)
         return created

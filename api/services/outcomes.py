@@ -1,10 +1,9 @@
 """The answers of a hold and of a booking from a hold, and the error each refusal raises.
 
-Two implementations decide with the same rules: on SQLite the Python of
-``api.services.holds`` and ``api.services.bookings``, on PostgreSQL the functions of
-migration 0002 (one round trip per step). Both answer with these
-words, and only this module turns a word into an error, so a refusal reads the same
-whichever database made it.
+The rules decide in the database, in the functions ``slot_service_take_hold`` and
+``slot_service_book_hold`` (migrations 0002 and 0003, one round trip per step), which answer
+with these words; only this module turns a word into an error, with the figures of the
+policy the service passed in.
 """
 
 from __future__ import annotations

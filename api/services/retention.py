@@ -16,14 +16,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import Table, bindparam, delete, update
 
 from api.errors import InvalidRequest
-from api.models import Booking, Hold
+from api.models import TIMESTAMPTZ, Booking, Hold
 from api.services.context import ServiceContext
 
 ERASED = ""
+BOOKINGS = cast(Table, Booking.__table__)
+HOLDS = cast(Table, Hold.__table__)
+_CUTOFF = bindparam("cutoff", type_=TIMESTAMPTZ)
+ERASE_PERSONAL_DATA = (
+    update(BOOKINGS)
+    .where(
+        BOOKINGS.c.starts_at < _CUTOFF,
+        BOOKINGS.c.created_at < _CUTOFF,
+        (BOOKINGS.c.caller_number != ERASED) | (BOOKINGS.c.identity_hash != ERASED),
+    )
+    .values(caller_number=ERASED, identity_hash=ERASED)
+)
+DELETE_OLD_HOLDS = delete(HOLDS).where(HOLDS.c.created_at < _CUTOFF)
 
 
 @dataclass(frozen=True)
@@ -45,18 +59,7 @@ class RetentionService:
                 identity_window_days=window,
             )
         cutoff = self._context.clock.now() - dt.timedelta(days=older_than_days)
-        async with self._context.database.transaction() as session:
-            erased = await session.execute(
-                update(Booking)
-                .where(
-                    Booking.starts_at < cutoff,
-                    Booking.created_at < cutoff,
-                    (Booking.caller_number != ERASED) | (Booking.identity_hash != ERASED),
-                )
-                .values(caller_number=ERASED, identity_hash=ERASED)
-            )
-            deleted = await session.execute(delete(Hold).where(Hold.created_at < cutoff))
-        return PurgeReport(
-            bookings_erased=int(getattr(erased, "rowcount", 0)),
-            holds_deleted=int(getattr(deleted, "rowcount", 0)),
-        )
+        async with self._context.database.transaction() as runner:
+            erased = await runner.rowcount(ERASE_PERSONAL_DATA, {"cutoff": cutoff})
+            deleted = await runner.rowcount(DELETE_OLD_HOLDS, {"cutoff": cutoff})
+        return PurgeReport(bookings_erased=erased, holds_deleted=deleted)

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from api.clock import ManualClock
-from api.testing import DEV_TOKENS, build_template, client_for, prepared_app
+from api.testing import DEV_TOKENS, client_for, prepared_app
+from tests.support.services import template_database
 
 # Monday 7 December 2026, 07:00 in Prague: two working weeks of slots follow.
 START = dt.datetime(2026, 12, 7, 6, 0, tzinfo=dt.UTC)
@@ -22,15 +21,17 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrated, seeded, 14 days of slots from START; copied into each test."""
-    folder = tmp_path_factory.mktemp("slots-template")
-    return asyncio.run(build_template(folder, clock=ManualClock(START), days=14))
+def slots_template(postgres_server: str) -> Iterator[str]:
+    """Migrated, seeded, 14 days of slots from START; cloned for each test."""
+    with template_database(postgres_server, clock=ManualClock(START), days=14) as url:
+        yield url
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: ManualClock, template_db: Path) -> AsyncIterator[FastAPI]:
-    async with prepared_app(tmp_path, clock=clock, template=template_db) as prepared:
+async def app(
+    postgres_server: str, clock: ManualClock, slots_template: str
+) -> AsyncIterator[FastAPI]:
+    async with prepared_app(postgres_server, clock=clock, template=slots_template) as prepared:
         yield prepared
 
 

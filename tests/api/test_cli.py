@@ -1,19 +1,31 @@
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+import asyncio
 
+import asyncpg
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import cli
+from api.db import asyncpg_dsn
 
 
-def test_migrate_seed_materialise_on_a_fresh_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def _counts(url: str) -> tuple[int, int, int]:
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        row = await connection.fetchrow(
+            "SELECT (SELECT count(*) FROM offices), (SELECT count(*) FROM visit_types),"
+            " (SELECT count(*) FROM slots)"
+        )
+    finally:
+        await connection.close()
+    return row[0], row[1], row[2]
+
+
+def test_migrate_seed_materialise_on_a_fresh_database(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = tmp_path / "not" / "yet" / "slots.sqlite3"
-    monkeypatch.setenv("SLOTS_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    monkeypatch.setenv("SLOTS_DATABASE_URL", postgres_url)
     monkeypatch.setenv("SLOTS_HORIZON_DAYS", "7")
     runner = CliRunner()
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
@@ -23,9 +35,6 @@ def test_migrate_seed_materialise_on_a_fresh_file(
     assert again.exit_code == 0
     assert "0 new slots" in again.output
     assert runner.invoke(cli, ["materialise", "--days", "7"]).exit_code == 0
-    with sqlite3.connect(database) as connection:
-        offices = connection.execute("select count(*) from offices").fetchone()[0]
-        visits = connection.execute("select count(*) from visit_types").fetchone()[0]
-        slots = connection.execute("select count(*) from slots").fetchone()[0]
+    offices, visits, slots = asyncio.run(_counts(postgres_url))
     assert (offices, visits) == (12, 7)
     assert slots > 0

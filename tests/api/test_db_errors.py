@@ -1,35 +1,23 @@
-"""Values PostgreSQL refuses (SQLSTATE class 22) are the request's fault: 422, never a 500.
+"""Database errors become service errors in one step (``api.statements.service_error``).
 
-Found by fuzzing the API on PostgreSQL: a NUL character passes every validator (it is a valid
-JSON and URL character) but PostgreSQL cannot store or compare it in a text.
+Values PostgreSQL refuses (SQLSTATE class 22) are the request's fault: 422, never a 500.
+Found by fuzzing the API: a NUL character passes every validator (it is a valid JSON and URL
+character) but PostgreSQL cannot store or compare it in a text.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import aiosqlite.core
+import asyncpg
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.exc import DBAPIError
 
-from api.db import Database, _is_data_exception, _translated
-from api.errors import DatabaseUnavailable
-from api.settings import ApiSettings
-from api.testing import DEV_TOKENS, client_for, prepared_app
+from api.errors import DatabaseUnavailable, InvalidRequest, ServiceError, UniqueViolation
+from api.statements import service_error
+from api.testing import DEV_TOKENS, client_for
 
 
-@pytest.fixture
-async def postgres_app(postgres_url: str) -> AsyncIterator[FastAPI]:
-    async with prepared_app(settings=ApiSettings(database_url=postgres_url), days=2) as app:
-        yield app
-
-
-@pytest.mark.postgres
-async def test_a_nul_character_is_a_validation_error_on_postgres(postgres_app: FastAPI) -> None:
-    async with client_for(postgres_app, DEV_TOKENS["admin"]) as admin:
+async def test_a_nul_character_is_a_validation_error(app: FastAPI) -> None:
+    async with client_for(app, DEV_TOKENS["admin"]) as admin:
         responses = [
             await admin.get("/availability", params={"office": "kladno\x00", "visit_type": "x"}),
             await admin.get("/offices/a%00b/visit-types"),
@@ -49,47 +37,53 @@ async def test_a_nul_character_is_a_validation_error_on_postgres(postgres_app: F
     assert healthy.status_code == 200  # the pool's connections survived
 
 
-def test_other_database_errors_are_not_hidden() -> None:
-    class Orig(Exception):
-        sqlstate = "23505"  # unique violation: a bug or a race, not the request's fault
-
-    assert not _is_data_exception(DBAPIError("INSERT", {}, Orig()))
-    Orig.sqlstate = "22P05"
-    assert _is_data_exception(DBAPIError("SELECT", {}, Orig()))
-    assert not _is_data_exception(DBAPIError("SELECT", {}, ValueError("no sqlstate")))
+def unique_violation(constraint: str) -> asyncpg.UniqueViolationError:
+    error = asyncpg.exceptions.UniqueViolationError("duplicate key value")
+    error.constraint_name = constraint
+    return error
 
 
-@pytest.mark.parametrize("sqlstate", ["57P03", "57P01", "08006"])
-def test_a_server_starting_up_or_shutting_down_is_unavailable(sqlstate: str) -> None:
-    """Seen by the PostgreSQL restart fault test: "the database system is starting up"."""
-
-    class Orig(Exception):
-        pass
-
-    orig = Orig("the database system is starting up")
-    orig.sqlstate = sqlstate  # type: ignore[attr-defined]
-    translated = _translated(DBAPIError("SELECT 1", {}, orig))
-    assert isinstance(translated, DatabaseUnavailable)
-    assert translated.details["sqlstate"] == sqlstate
-
-
-async def test_a_missing_sqlite_folder_is_unavailable_before_aiosqlite_starts_a_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("error", "expected", "details"),
+    [
+        # seen by the PostgreSQL restart fault test: "the database system is starting up"
+        (asyncpg.exceptions.CannotConnectNowError("starting up"), DatabaseUnavailable,
+         {"sqlstate": "57P03"}),
+        (asyncpg.exceptions.AdminShutdownError("terminating"), DatabaseUnavailable,
+         {"sqlstate": "57P01"}),
+        (asyncpg.exceptions.ConnectionFailureError("lost"), DatabaseUnavailable,
+         {"sqlstate": "08006"}),
+        (asyncpg.exceptions.TooManyConnectionsError("full"), DatabaseUnavailable,
+         {"sqlstate": "53300"}),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed"), DatabaseUnavailable,
+         {"sqlstate": "08003"}),
+        (asyncpg.exceptions.InternalClientError("another operation"), DatabaseUnavailable,
+         {"reason": "InternalClientError"}),
+        (ConnectionResetError(), DatabaseUnavailable, {"reason": "ConnectionResetError"}),
+        (TimeoutError(), DatabaseUnavailable, {"reason": "TimeoutError"}),
+        (asyncpg.exceptions.CharacterNotInRepertoireError("NUL"), InvalidRequest,
+         {"sqlstate": "22021"}),
+        (asyncpg.exceptions.StringDataRightTruncationError("too long"), InvalidRequest,
+         {"sqlstate": "22001"}),
+        (unique_violation("bookings_reference_key"), UniqueViolation,
+         {"constraint": "bookings_reference_key"}),
+    ],
+)
+def test_database_errors_become_service_errors(
+    error: Exception, expected: type[ServiceError], details: dict[str, str]
 ) -> None:
-    """aiosqlite does not wait for the worker thread of a failed connect to stop; one still
-    stopping when the test's loop closes dies with "Event loop is closed"."""
-    started: list[threading.Thread] = []
+    translated = service_error(error)
+    assert type(translated) is expected
+    assert translated.details == details
 
-    class RecordedThread(threading.Thread):
-        def start(self) -> None:
-            started.append(self)
-            super().start()
 
-    monkeypatch.setattr(aiosqlite.core, "Thread", RecordedThread)
-    database = Database(url=f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'slots.sqlite3'}")
-    try:
-        with pytest.raises(DatabaseUnavailable):
-            await database.ping()
-    finally:
-        await database.dispose()
-    assert started == []
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.UndefinedTableError("no table"),  # a bug: a 500, not hidden
+        asyncpg.exceptions.ForeignKeyViolationError("no office"),
+        ValueError("not the database's"),
+    ],
+)
+def test_other_errors_are_not_hidden(error: Exception) -> None:
+    assert service_error(error) is None

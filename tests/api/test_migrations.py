@@ -1,14 +1,19 @@
+"""Migrations are the only way the schema and the functions change: a freshly migrated
+database equals the models (Alembic's compare_metadata finds nothing), a second run changes
+nothing, and each migration's downgrade works (0003 back to 0002 and up again keeps the data
+and its instants; down to nothing leaves an empty database)."""
+
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
-import pytest
+import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from api.db import create_engine, migrate
+from api.db import asyncpg_dsn, downgrade, migrate, migration_engine
 from api.models import Base
 
 TABLES = {
@@ -23,6 +28,16 @@ TABLES = {
     "identity_locks",
     "bookings",
 }
+FUNCTIONS = {
+    "0002": {"slot_service_take_hold", "slot_service_book_hold"},
+    "0003": {
+        "slot_service_take_hold",
+        "slot_service_book_hold",
+        "slot_service_live_holds",
+        "slot_service_free_seats",
+    },
+}
+MOMENT = dt.datetime(2026, 12, 7, 8, 30, tzinfo=dt.UTC)
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -34,22 +49,59 @@ def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
-async def _check(url: str) -> None:
-    await migrate(url)
-    await migrate(url)  # a second run is a no-op
-    engine = create_engine(url, pool_size=1)
+async def _schema(url: str) -> tuple[set[str], list[object]]:
+    engine = migration_engine(url)
     try:
         async with engine.connect() as connection:
-            assert await connection.run_sync(_tables) == TABLES
-            assert await connection.run_sync(_differences) == []
+            return await connection.run_sync(_tables), await connection.run_sync(_differences)
     finally:
         await engine.dispose()
 
 
-async def test_migrations_match_the_models_on_sqlite(tmp_path: Path) -> None:
-    await _check(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'folder' / 'db.sqlite3'}")
+async def _functions(connection: asyncpg.Connection) -> set[str]:
+    rows = await connection.fetch(
+        "SELECT proname FROM pg_proc WHERE proname LIKE 'slot_service_%'"
+    )
+    return {row["proname"] for row in rows}
 
 
-@pytest.mark.postgres
-async def test_migrations_match_the_models_on_postgresql(postgres_url: str) -> None:
-    await _check(postgres_url)
+async def test_the_migrated_schema_equals_the_models(postgres_url: str) -> None:
+    await migrate(postgres_url)
+    await migrate(postgres_url)  # a second run is a no-op
+    tables, differences = await _schema(postgres_url)
+    assert tables == TABLES
+    assert differences == []
+
+
+async def test_0003_downgrades_to_0002_and_back_keeping_the_instants(postgres_url: str) -> None:
+    await migrate(postgres_url, revision="0002")
+    connection = await asyncpg.connect(asyncpg_dsn(postgres_url))
+    try:
+        await connection.execute(
+            "INSERT INTO offices VALUES ('o', 'r', 1, '{}', 'a', '{}', true);"
+            "INSERT INTO closures (office_code, day, reason, created_at)"
+            " VALUES ('o', '2026-12-07', 'flood', '2026-12-07 08:30:00')"  # naive UTC
+        )
+        assert await _functions(connection) == FUNCTIONS["0002"]
+        await migrate(postgres_url)
+        assert await _functions(connection) == FUNCTIONS["0003"]
+        arguments = await connection.fetchval(
+            "SELECT string_agg(pg_get_function_arguments(oid), ' ') FROM pg_proc"
+            " WHERE proname LIKE 'slot_service_%'"
+        )
+        assert "timestamp with time zone" in arguments
+        assert "timestamp without time zone" not in arguments
+        assert await connection.fetchval("SELECT created_at FROM closures") == MOMENT
+        await downgrade(postgres_url, revision="0002")
+        assert await _functions(connection) == FUNCTIONS["0002"]
+        naive = await connection.fetchval("SELECT created_at FROM closures")
+        assert naive == MOMENT.replace(tzinfo=None)
+        await downgrade(postgres_url, revision="base")
+        assert await _functions(connection) == set()
+        assert await connection.fetchval(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ) == 1  # alembic_version only
+    finally:
+        await connection.close()
+    await migrate(postgres_url)  # and up again from nothing
+    assert (await _schema(postgres_url))[1] == []

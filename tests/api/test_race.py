@@ -1,7 +1,7 @@
 """Races for the last seats of one slot: never more bookings than seats.
 
-On PostgreSQL through the real HTTP stack (uvicorn on a free loopback port, 200 concurrent
-clients each holding then booking); on SQLite in-process with 50 clients.
+Through the real HTTP stack (uvicorn on a free loopback port), 200 concurrent clients each
+holding then booking.
 """
 
 from __future__ import annotations
@@ -9,18 +9,27 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections import Counter
-from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 
-from api.app import create_app
 from api.models import Booking, BookingStatus, Slot
 from api.settings import ApiSettings
-from api.testing import DEV_TOKENS, client_for, prepare, sqlite_settings
+from api.testing import DEV_TOKENS, client_for, prepared_app
+
+SLOTS = cast(Table, Slot.__table__)
+BOOKINGS = cast(Table, Booking.__table__)
+SEATS_AND_CONFIRMED = select(
+    SLOTS.c.seats_phone + SLOTS.c.seats_operator + SLOTS.c.seats_counter,
+    SLOTS.c.booked_phone + SLOTS.c.booked_operator + SLOTS.c.booked_counter,
+    select(func.count())
+    .where(BOOKINGS.c.slot_id == SLOTS.c.id, BOOKINGS.c.status == BookingStatus.confirmed.value)
+    .scalar_subquery(),
+).where(SLOTS.c.id == bindparam("slot_id"))
 
 
 def free_port() -> int:
@@ -85,26 +94,21 @@ async def race(app: FastAPI, client: httpx.AsyncClient, clients: int) -> None:
     assert last_seats["free_seats"] >= 2  # the last seats, plural: 2 outside, 3 inside the window
     assert outcomes["booked"] == last_seats["free_seats"], outcomes
     assert outcomes["slot-full"] == clients - last_seats["free_seats"], outcomes
-    database = app.state.services.context.database
-    async with database.transaction() as session:
-        slot = await session.get(Slot, first["slot_id"])
-        assert slot is not None
-        confirmed = await session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .where(Booking.slot_id == slot.id, Booking.status == BookingStatus.confirmed)
+    async with app.state.services.context.database.autocommit() as runner:
+        seats, counted, confirmed = await runner.one(
+            SEATS_AND_CONFIRMED, {"slot_id": first["slot_id"]}
         )
-        seats = slot.seats_phone + slot.seats_operator + slot.seats_counter
-        counted = slot.booked_phone + slot.booked_operator + slot.booked_counter
     assert confirmed == counted == 1 + last_seats["free_seats"] <= seats
 
 
 @pytest.mark.postgres
-async def test_200_clients_race_for_the_last_seats_over_http_on_postgresql(
-    postgres_url: str,
-) -> None:
-    app = create_app(ApiSettings(database_url=postgres_url, database_pool_size=10))
-    await prepare(app, days=7)
+async def test_200_clients_race_for_the_last_seats_over_http(postgres_server: str) -> None:
+    settings = ApiSettings(database_pool_size=10)
+    async with prepared_app(postgres_server, settings=settings, days=7) as app:
+        await _race_over_http(app)
+
+
+async def _race_over_http(app: FastAPI) -> None:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -123,13 +127,3 @@ async def test_200_clients_race_for_the_last_seats_over_http_on_postgresql(
     finally:
         server.should_exit = True
         await serving
-
-
-async def test_50_clients_race_for_the_last_seats_on_sqlite(tmp_path: Path) -> None:
-    app = create_app(sqlite_settings(tmp_path))
-    try:
-        await prepare(app, days=7)
-        async with client_for(app, DEV_TOKENS["ivr"]) as client:
-            await race(app, client, clients=50)
-    finally:
-        await app.state.services.context.database.dispose()

@@ -25,7 +25,7 @@ import pytest
 from tests.e2e.ami import AmiAddress, AmiWatcher
 from tests.e2e.sandbox import SOUNDS_DIR, Sandbox, SandboxPorts, free_port, missing_prerequisite
 from tests.e2e.sipp import PromptClock, SipEndpoint
-from tests.support.services import fresh_postgres_database, unavailable
+from tests.support.services import fresh_database, unavailable
 
 BIN = Path(sys.executable).parent
 IVR_TOKEN = "ivr-dev-token"
@@ -98,11 +98,11 @@ class SlotService:
 
 
 @pytest.fixture(scope="session")
-def slot_service(sandbox_prerequisites: None,
+def slot_service(sandbox_prerequisites: None, postgres_server: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlotService]:
     """`slot-service migrate`, `seed`, `serve` on a fresh PostgreSQL database."""
     logs = tmp_path_factory.mktemp("slot-service")
-    with fresh_postgres_database() as database_url:
+    with fresh_database(postgres_server) as database_url:
         env = {**os.environ, "SLOTS_DATABASE_URL": database_url, "SLOTS_HORIZON_DAYS": "21"}
         for step in ("migrate", "seed"):
             done = subprocess.run([str(BIN / "slot-service"), step], env=env, capture_output=True,

@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import resource
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -34,10 +33,10 @@ _callers = itertools.count(1)
 
 @pytest.fixture
 async def server(
-    tmp_path: Path, request: pytest.FixtureRequest
+    postgres_server: str, today_template: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[FastAgiServer]:
     header_timeout_s: float = getattr(request, "param", HEADER_TIMEOUT_S)
-    async with prepared_app(tmp_path, days=7) as app, SlotClient(
+    async with prepared_app(postgres_server, template=today_template) as app, SlotClient(
         base_url="http://slots.test", token=DEV_TOKENS["ivr"],
         transport=httpx.ASGITransport(app=app),
     ) as slots:

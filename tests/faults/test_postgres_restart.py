@@ -1,4 +1,5 @@
-"""PostgreSQL restarted while bookings are being made (a private server, see private_postgres).
+"""PostgreSQL restarted while bookings are being made (a private server, see private_postgres:
+the embedded PostgreSQL in a folder of its own).
 
 Callers book continuously while the server is stopped and started again. Requests during the
 outage fail cleanly (503 ``database-unavailable``, never a 500); the service recovers by itself
@@ -20,9 +21,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from api.db import asyncpg_dsn
+from api.embedded import EmbeddedPostgres
 from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for, prepared_app
-from tests.faults.private_postgres import PrivatePostgres, private_postgres
+from tests.faults.private_postgres import private_postgres
 
 CALLERS = 6
 OUTAGE_S = 1.5
@@ -38,7 +41,7 @@ class Tally:
 
 
 @pytest.fixture
-def postgres() -> Iterator[PrivatePostgres]:
+def postgres() -> Iterator[EmbeddedPostgres]:
     with private_postgres() as server:
         yield server
 
@@ -80,7 +83,7 @@ async def _caller(client: httpx.AsyncClient, index: int, tally: Tally, stop: asy
 
 @pytest.mark.postgres
 @pytest.mark.slow
-async def test_bookings_survive_a_postgres_restart(postgres: PrivatePostgres) -> None:
+async def test_bookings_survive_a_postgres_restart(postgres: EmbeddedPostgres) -> None:
     settings = ApiSettings(database_url=postgres.url, database_pool_size=4)
     async with prepared_app(settings=settings, days=5) as app:
         app_under_test: FastAPI = app
@@ -90,7 +93,7 @@ async def test_bookings_survive_a_postgres_restart(postgres: PrivatePostgres) ->
                        for index in range(CALLERS)]
             await asyncio.sleep(1.0)
             before = len(tally.confirmed)
-            await asyncio.to_thread(postgres.stop, "fast")
+            await asyncio.to_thread(postgres.stop, mode="fast")
             stopped_at = time.monotonic()
             await asyncio.sleep(OUTAGE_S)
             during = sum(count for (status, _), count in tally.statuses.items() if status == 503)
@@ -121,7 +124,7 @@ async def test_bookings_survive_a_postgres_restart(postgres: PrivatePostgres) ->
         if response.status_code == 201:
             tally.confirmed.add(response.json()["reference"])
 
-    connection = await asyncpg.connect(postgres.url.replace("+asyncpg", ""))
+    connection = await asyncpg.connect(asyncpg_dsn(postgres.url))
     try:
         stored = {row["reference"]: row["status"] for row in await connection.fetch(
             "SELECT reference, status FROM bookings")}

@@ -1,9 +1,9 @@
 """The slot service killed (SIGKILL) while calls are in progress.
 
-The slot service runs as its own process (``slot-service serve`` on a seeded SQLite file); the
-FastAGI server, the flow and the slot client run here; fake Asterisk callers are stopped at
-different points of the booking (the welcome, the passport prompt, the read-back, the slot
-offer, a seat held) until the service is killed. Each must then hear the apology
+The slot service runs as its own process (``slot-service serve`` on a copy of today's template
+database); the FastAGI server, the flow and the slot client run here; fake Asterisk callers are
+stopped at different points of the booking (the welcome, the passport prompt, the read-back,
+the slot offer, a seat held) until the service is killed. Each must then hear the apology
 (``service-error``) and be handed to the dialplan for an operator with reason service-error,
 within 5 s of the kill.
 """
@@ -22,8 +22,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from api.clock import SystemClock
-from api.testing import DEV_TOKENS, build_template
+from api.testing import DEV_TOKENS
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
@@ -32,6 +31,7 @@ from ivr.flow.settings import FlowSettings
 from ivr.slots import SlotClient
 from tests.fakes.fake_asterisk import FakeAsterisk, Press, Silence, Transcript, agi_environment
 from tests.ivr.flow.http_slots import free_port
+from tests.support.services import fresh_database
 
 APOLOGY_LIMIT_S = 5.0
 STOP_POINTS = ("cs/ivr/welcome", "passport-prompt", "readback-passport", "slot-offer")
@@ -72,10 +72,15 @@ class GatedAsterisk(FakeAsterisk):
 
 
 @pytest.fixture
-def slot_service(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    database = asyncio.run(build_template(tmp_path, clock=SystemClock(), days=7))
+def database(postgres_server: str, today_template: str) -> Iterator[str]:
+    with fresh_database(postgres_server, template=today_template) as url:
+        yield url
+
+
+@pytest.fixture
+def slot_service(tmp_path: Path, database: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
-    env = {**os.environ, "SLOTS_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    env = {**os.environ, "SLOTS_DATABASE_URL": database}
     process = subprocess.Popen(
         [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port),
          "--log-level", "warning"],

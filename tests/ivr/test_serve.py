@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from api.testing import prepared_app
 from ivr.serve import ServeSettings
 from ivr.slots import SlotClient
 from tests.fakes.fake_asterisk import FakeAsterisk, Press, Silence
@@ -21,8 +22,9 @@ IVR = str(Path(sys.executable).parent / "ivr")  # the installed console script
 
 
 @pytest.fixture
-async def slot_service_url(tmp_path: Path) -> AsyncIterator[str]:
-    async with slot_service_over_http(tmp_path) as url:
+async def slot_service_url(postgres_server: str, today_template: str) -> AsyncIterator[str]:
+    async with prepared_app(postgres_server, template=today_template) as app, \
+            slot_service_over_http(app) as url:
         yield url
 
 

@@ -31,15 +31,18 @@ def quiet_console() -> Iterator[Console]:
         yield Console(file=sink)
 
 
-def test_options_and_environment(tmp_path: Path) -> None:
+def test_options_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLOTS_DATABASE_URL", "postgresql+asyncpg://elsewhere/db")
     options = demo.parse_options(
         ["--script", "2 1", "--api-port", "18080", "--agi-port", "14573", "--build-dir",
-         str(tmp_path), "--no-audio"]
+         str(tmp_path), "--no-audio", "--postgres-port", "15433"]
     )
     assert (options.script, options.audio) == ("2 1", False)
-    assert options.database == tmp_path / "demo.sqlite3"
+    assert options.postgres_dir == tmp_path / "postgres"
     env = demo.demo_environment(options)
-    assert env["SLOTS_DATABASE_URL"] == f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
+    assert "SLOTS_DATABASE_URL" not in env  # the embedded database, always
+    assert env["SLOTS_EMBEDDED__DATA_DIR"] == str(tmp_path / "postgres")
+    assert env["SLOTS_EMBEDDED__PORT"] == "15433"
     assert env["IVR_AGI_PORT"] == "14573"
     assert env["IVR_SLOTS_BASE_URL"] == "http://127.0.0.1:18080"
 
@@ -97,3 +100,20 @@ def test_a_port_in_use_is_refused_before_anything_starts(quiet_console: Console)
         options = demo.DemoOptions(api_port=busy.getsockname()[1], agi_port=free_port())
         with pytest.raises(demo.DemoError, match=r"already in use.*--api-port"):
             demo.run(options, quiet_console)
+
+
+def test_a_database_port_in_use_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status = demo.main(
+            ["--script", "2", "--no-audio", "--api-port", str(free_port()), "--agi-port",
+             str(free_port()), "--postgres-port", str(port), "--build-dir", str(tmp_path)]
+        )
+    assert status == 1
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"port {port} on 127.0.0.1 is taken by another program" in shown
+    assert "SLOTS_EMBEDDED__PORT" in shown

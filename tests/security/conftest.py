@@ -1,5 +1,6 @@
-"""The slot-service fixtures of tests/api (a seeded SQLite app per test, clients per role)."""
+"""The slot-service fixtures of tests/api (an app per test on a copy of the session's
+template database, clients per role)."""
 
-from tests.api.conftest import admin, app, clock, ivr, operator, template_db
+from tests.api.conftest import admin, app, clock, ivr, operator, slots_template
 
-__all__ = ["admin", "app", "clock", "ivr", "operator", "template_db"]
+__all__ = ["admin", "app", "clock", "ivr", "operator", "slots_template"]

@@ -1,4 +1,4 @@
-"""What every fuzzed request must satisfy, shared by the SQLite and PostgreSQL fuzz tests."""
+"""What every fuzzed request must satisfy (test_api_fuzz.py)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +22,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from api.settings import ApiSettings, PolicySettings
-from api.testing import DEV_TOKENS, client_for, prepared_app, sqlite_settings
+from api.testing import DEV_TOKENS, client_for, prepared_app
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
@@ -63,8 +62,8 @@ async def attempt_booking(
 
 
 @pytest.fixture
-async def postgres_app(postgres_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
-    async with prepared_app(settings=ApiSettings(database_url=postgres_url), days=10) as app:
+async def postgres_app(postgres_server: str) -> AsyncIterator[FastAPI]:
+    async with prepared_app(postgres_server, days=10) as app:
         yield app
 
 
@@ -96,10 +95,12 @@ async def test_one_identity_from_many_numbers_at_once(
     assert set(summary) <= {"booked", "identity-limit", "slot-full"}, summary
 
 
-async def test_one_number_for_many_identities(tmp_path: Path, record_property: Record) -> None:
-    settings = sqlite_settings(tmp_path, policy=PolicySettings(max_holds_per_caller_per_hour=10))
+async def test_one_number_for_many_identities(
+    postgres_server: str, record_property: Record
+) -> None:
+    settings = ApiSettings(policy=PolicySettings(max_holds_per_caller_per_hour=10))
     identities = 25
-    async with prepared_app(settings=settings, days=10) as app, client_for(
+    async with prepared_app(postgres_server, settings=settings, days=10) as app, client_for(
         app, DEV_TOKENS["ivr"]
     ) as client:
         outcomes = [
@@ -153,9 +154,11 @@ def _result(variables: dict[str, str]) -> str:
     return variables.get("IVR_RESULT", "none")
 
 
-async def test_phone_attacks_end_at_an_operator(tmp_path: Path, record_property: Record) -> None:
-    settings = sqlite_settings(tmp_path, policy=PolicySettings(max_holds_per_caller_per_hour=3))
-    async with prepared_app(settings=settings, days=7) as app:
+async def test_phone_attacks_end_at_an_operator(
+    postgres_server: str, today_template: str, record_property: Record
+) -> None:
+    settings = ApiSettings(policy=PolicySettings(max_holds_per_caller_per_hour=3))
+    async with prepared_app(postgres_server, settings=settings, template=today_template) as app:
         same_identity = await _calls(app, [
             (f"+42060100{index:04d}", _keys("77788899", has_booking=False)) for index in range(4)
         ])

@@ -1,9 +1,13 @@
 """Fuzz the slot service from its own OpenAPI schema (schemathesis, in-process ASGI).
 
 Every operation gets generated requests, valid and invalid, with each role's token: none may end
-in a 5xx, and every refusal (4xx) must carry an ``error_id``. The app runs on a seeded SQLite
-file so that lookups reach the services and the database, not just the validators (the same
-on PostgreSQL: test_api_fuzz_postgres.py).
+in a 5xx, and every refusal (4xx) must carry an ``error_id``. The app runs on a seeded
+PostgreSQL database (a copy of the session's template for today) so that lookups reach the
+services and the database, not just the validators: PostgreSQL's own checks (NUL characters,
+integer ranges, string lengths) are fuzzed too.
+
+The schema must exist when pytest collects the module, so the app (which connects lazily) is
+built at import for a database name chosen here; the fixture creates that database.
 ``/admin/materialise`` is left out: a valid ``days`` up to 800 makes each call seconds long,
 and its validation is covered by the admin tests.
 """
@@ -11,33 +15,32 @@ and its validation is covered by the admin tests.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
 
 from api.app import create_app
-from api.clock import SystemClock
-from api.testing import build_template, sqlite_settings
+from api.settings import ApiSettings
+from api.testing import create_database, database_url, drop_database, new_database_name
 from tests.security.fuzzing import FUZZ_SETTINGS, SLOW_PATHS, check_every_role
+from tests.support.services import POSTGRES_ADMIN_DSN
 
-# Cheap and without side effects (the engine connects lazily): the schema must exist when
-# pytest collects the module; the database file is prepared by the fixture below.
-FOLDER = Path(tempfile.mkdtemp(prefix="slots-fuzz-"))
-APP = create_app(sqlite_settings(FOLDER))
+URL = database_url(POSTGRES_ADMIN_DSN, new_database_name("ivr_fuzz"))
+APP = create_app(ApiSettings(database_url=URL))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path=SLOW_PATHS)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded_database() -> Iterator[None]:
-    asyncio.run(build_template(FOLDER, clock=SystemClock(), days=3))
+def seeded_database(postgres_server: str, today_template: str) -> Iterator[None]:
+    name = URL.rsplit("/", 1)[-1]
+    asyncio.run(create_database(postgres_server, template=today_template, name=name))
     yield
-    shutil.rmtree(FOLDER, ignore_errors=True)
+    asyncio.run(APP.state.services.context.database.dispose())
+    asyncio.run(drop_database(postgres_server, URL))
 
 
+@pytest.mark.postgres
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_no_server_error_and_every_refusal_has_an_error_id(case: schemathesis.Case) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import httpx
 import pytest
@@ -9,7 +8,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings
-from api.testing import client_for, sqlite_settings
+from api.testing import client_for
 from tests.api.support import BIRTH, CALLER, PASSPORT, first_slot, hold, hold_and_book
 
 
@@ -70,17 +69,21 @@ async def test_metrics_count_holds_bookings_cancellations_and_refusals(
         'slots_refusals_total{channel="phone",error_id="office-not-found",language="",'
         'office="brno"} 1.0' in text
     )
-    other = create_app(sqlite_settings(Path("/nonexistent")))  # own registry, no clash
+    other = create_app(ApiSettings(database_url=UNREACHABLE))  # own registry, no clash
     assert "slots_holds_total{" not in other.state.services.context.metrics.exposition().decode()
 
 
-async def test_database_down_is_503(tmp_path: Path) -> None:
-    app = create_app(sqlite_settings(tmp_path / "missing" / "folder"))
+UNREACHABLE = "postgresql+asyncpg://postgres@127.0.0.1:1/none"  # nothing listens on port 1
+
+
+async def test_database_down_is_503() -> None:
+    app = create_app(ApiSettings(database_url=UNREACHABLE))
     async with client_for(app, "ivr-dev-token") as client:
         offices = await client.get("/offices")
         health = await client.get("/healthz")
-    assert offices.status_code == health.status_code == 503
-    assert offices.json()["error_id"] == "database-unavailable"
+        slots = await client.get("/availability", params={"office": "x", "visit_type": "y"})
+    assert offices.status_code == health.status_code == slots.status_code == 503
+    assert offices.json()["error_id"] == slots.json()["error_id"] == "database-unavailable"
 
 
 async def test_passport_digits_and_tokens_never_reach_the_logs(
@@ -119,14 +122,3 @@ async def test_unknown_route_is_a_json_error(ivr: httpx.AsyncClient) -> None:
     response = await ivr.get("/no-such-thing")
     assert response.status_code == 404
     assert response.json()["error_id"] == "not-found"
-
-
-async def test_postgresql_unreachable_is_503() -> None:
-    port = 1  # nothing listens on TCP port 1 of the loopback
-    app = create_app(
-        ApiSettings(database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/none")
-    )
-    async with client_for(app, "ivr-dev-token") as client:
-        response = await client.get("/availability", params={"office": "x", "visit_type": "y"})
-    assert response.status_code == 503
-    assert response.json()["error_id"] == "database-unavailable"

@@ -1,102 +1,51 @@
-"""Taking the hold and inserting the booking (``take_hold_and_insert``, the Python path that
-SQLite runs; the statements are plain enough for PostgreSQL too, so both are checked): a hold
-no longer active and unexpired writes nothing."""
+"""Changing a booking twice at once: the second change finds it no longer confirmed and is
+refused, and the seat goes back to the slot once (a second decrement would let the slot be
+overbooked later)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+import asyncio
+from typing import cast
 
-import pytest
-from sqlalchemy import func, select
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Integer, Table, bindparam, select
 
-from api.app import create_app
-from api.models import Booking, Hold, Slot
-from api.services.booking_steps import take_hold_and_insert
-from api.services.holds import INSERT_HOLD
-from api.settings import ApiSettings
-from api.testing import prepare, sqlite_settings
+from api.models import Slot
+from tests.api.support import CALLER, hold_and_book
 
-MOMENT = dt.datetime(2026, 12, 7, 8, 30, tzinfo=dt.UTC)
-HOLDS = Hold.__table__
-BOOKINGS = Booking.__table__
+SLOTS = cast(Table, Slot.__table__)
+BOOKED = select(SLOTS.c.booked_phone).where(SLOTS.c.id == bindparam("slot_id", type_=Integer()))
 
 
-def booking_values(hold_id: str, slot: object, reference: str) -> dict[str, object]:
-    return {
-        "reference": reference,
-        "slot_id": slot.id,  # type: ignore[attr-defined]
-        "office_code": slot.office_code,  # type: ignore[attr-defined]
-        "visit_type_code": slot.visit_type_code,  # type: ignore[attr-defined]
-        "starts_at": slot.starts_at,  # type: ignore[attr-defined]
-        "local_date": slot.local_date,  # type: ignore[attr-defined]
-        "caller_number": "+420601000001",
-        "language": "cs",
-        "identity_hash": "f" * 64,
-        "channel": "phone",
-        "status": "confirmed",
-        "hold_id": hold_id,
-        "idempotency_key": None,
-        "created_at": MOMENT,
-        "updated_at": MOMENT,
-    }
+async def booked_phone(app: FastAPI, slot_id: int) -> int:
+    async with app.state.services.context.database.autocommit() as runner:
+        count: int = await runner.scalar(BOOKED, {"slot_id": slot_id})
+    return count
 
 
-async def check_take_hold(settings: ApiSettings) -> None:
-    app = create_app(settings)
-    database = app.state.services.context.database
-    try:
-        await prepare(app, days=3)
-        async with database.runner() as runner:
-            slot = await runner.one_or_none(select(Slot.__table__).limit(1), {})
-            for hold_id, status in (
-                ("a" * 32, "active"),
-                ("b" * 32, "released"),
-                ("c" * 32, "active"),
-            ):
-                await runner.rowcount(
-                    INSERT_HOLD,
-                    {
-                        "id": hold_id,
-                        "slot_id": slot.id,
-                        "channel": "phone",
-                        "caller_number": "+420601000001",
-                        "language": "cs",
-                        "status": status,
-                        "created_at": MOMENT,
-                        "expires_at": MOMENT + dt.timedelta(minutes=2),
-                    },
-                )
-        async with database.runner() as runner:
-            booked = await take_hold_and_insert(
-                runner, values=booking_values("a" * 32, slot, "00000017"), now=MOMENT
-            )
-            released = await take_hold_and_insert(
-                runner, values=booking_values("b" * 32, slot, "00000025"), now=MOMENT
-            )
-            expired = await take_hold_and_insert(  # active, but past its expiry
-                runner,
-                values=booking_values("c" * 32, slot, "00000033"),
-                now=MOMENT + dt.timedelta(minutes=3),
-            )
-        assert isinstance(booked, int)
-        assert released is None and expired is None
-        async with database.runner() as runner:
-            statuses = await runner.all(select(HOLDS.c.id, HOLDS.c.status).order_by("id"), {})
-            assert [(row.id[0], row.status) for row in statuses] == [
-                ("a", "booked"),
-                ("b", "released"),
-                ("c", "active"),
-            ]
-            assert await runner.scalar(select(func.count()).select_from(BOOKINGS), {}) == 1
-    finally:
-        await database.dispose()
+async def test_two_cancellations_at_once_give_the_seat_back_once(
+    app: FastAPI, ivr: httpx.AsyncClient
+) -> None:
+    booking = await hold_and_book(ivr)
+    assert await booked_phone(app, booking["slot_id"]) == 1
+    path = f"/bookings/{booking['reference']}/cancel"
+    answers = await asyncio.gather(
+        *(ivr.post(path, json={"caller_number": CALLER}) for _ in range(4))
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409]
+    refused = [answer.json() for answer in answers if answer.status_code == 409]
+    assert {body["error_id"] for body in refused} == {"booking-not-active"}
+    assert await booked_phone(app, booking["slot_id"]) == 0
 
 
-async def test_take_hold_on_sqlite(tmp_path: Path) -> None:
-    await check_take_hold(sqlite_settings(tmp_path))
-
-
-@pytest.mark.postgres
-async def test_take_hold_on_postgresql(postgres_url: str) -> None:
-    await check_take_hold(ApiSettings(database_url=postgres_url, database_pool_size=2))
+async def test_attendance_marked_twice_at_once_is_marked_once(
+    ivr: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    booking = await hold_and_book(ivr)
+    path = f"/operator/bookings/{booking['reference']}/attendance"
+    answers = await asyncio.gather(
+        admin.post(path, json={"status": "attended"}),
+        admin.post(path, json={"status": "no-show"}),
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 409]

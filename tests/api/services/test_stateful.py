@@ -1,7 +1,9 @@
 """Holds, expiries, bookings and cancellations against a simple model (hypothesis).
 
 The model knows each seat's owner and each hold's expiry; after every step the service's
-free seats per channel must equal the model's, and never more seats may be taken than exist.
+free seats per channel (availability, i.e. ``slot_service_free_seats``) must equal the
+model's, and never more seats may be taken than exist. Each example runs on a copy of the
+session's template database.
 """
 
 from __future__ import annotations
@@ -9,14 +11,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import shutil
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import asyncpg
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -27,19 +24,25 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from sqlalchemy import Table, bindparam, select
 
 from api.app import create_app
 from api.clock import ManualClock
 from api.errors import HoldExpired, HoldNotFound, ServiceError, SlotFull
+from api.models import Hold, Slot
 from api.routes.deps import Services
 from api.services.bookings import Identity
 from api.settings import ApiSettings, Channel
-from api.testing import prepare, sqlite_settings
+from api.testing import create_database, drop_database
 from tests.api.conftest import START
 
 SEATS = {Channel.phone: 2, Channel.operator: 1, Channel.counter: 1}
 TTL = {Channel.phone: 120, Channel.operator: 600}
 LATER = dt.datetime(2026, 12, 17, 6, 0, tzinfo=dt.UTC)  # outside the borrow window
+HOLDS = cast(Table, Hold.__table__)
+SLOTS = cast(Table, Slot.__table__)
+HOLD_CALLER = select(HOLDS.c.caller_number).where(HOLDS.c.id == bindparam("hold_id"))
+SLOT = select(SLOTS).where(SLOTS.c.id == bindparam("slot_id"))
 
 
 @dataclass
@@ -62,13 +65,16 @@ class ModelBooking:
 class SlotMachine(RuleBasedStateMachine):
     holds = Bundle("holds")
     bookings = Bundle("bookings")
-    template: Path
+    server: str
+    template: str
 
     def __init__(self) -> None:
         super().__init__()
         self.clock = ManualClock(START)
         self.loop = asyncio.new_event_loop()
-        self.app = create_app(self.fresh_database(), clock=self.clock)
+        self.database_url = self.run(create_database(self.server, template=self.template))
+        settings = ApiSettings(database_url=self.database_url, database_pool_size=2)
+        self.app = create_app(settings, clock=self.clock)
         self.services: Services = self.app.state.services
         found = self.run(
             self.services.availability.earliest(
@@ -87,19 +93,10 @@ class SlotMachine(RuleBasedStateMachine):
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
 
-    def fresh_database(self) -> ApiSettings:
-        """SQLite: a copy of the template in a folder of this example's own."""
-        self.folder = Path(tempfile.mkdtemp())
-        shutil.copyfile(self.template, self.folder / "slots.sqlite3")
-        return sqlite_settings(self.folder)
-
-    def forget_database(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
     def teardown(self) -> None:
         self.run(self.services.context.database.dispose())
+        self.run(drop_database(self.server, self.database_url))
         self.loop.close()
-        self.forget_database()
 
     def used(self, slot_id: int, channel: Channel) -> int:
         now = self.clock.now()
@@ -158,13 +155,13 @@ class SlotMachine(RuleBasedStateMachine):
         model = self.model_holds.get(hold_id)
         if model is None:
             return "none"
-        hold = self.run(self._hold_row(hold_id))
+        caller = self.run(self._one(HOLD_CALLER, {"hold_id": hold_id})).caller_number
         try:
             booking = self.run(
                 self.services.bookings.book(
                     hold_id=hold_id,
                     channel=model.channel,
-                    caller_number=hold.caller_number,
+                    caller_number=caller,
                     language="cs",
                     identity=Identity(
                         passport_digits=str(next(self.numbers)), birth_date=dt.date(1990, 1, 1)
@@ -185,11 +182,9 @@ class SlotMachine(RuleBasedStateMachine):
         )
         return str(booking.reference)
 
-    async def _hold_row(self, hold_id: str) -> Any:
-        from api.models import Hold
-
-        async with self.services.context.database.transaction() as session:
-            return await session.get(Hold, hold_id)
+    async def _one(self, statement: Any, parameters: dict[str, Any]) -> Any:
+        async with self.services.context.database.autocommit() as runner:
+            return await runner.one(statement, parameters)
 
     @rule(reference=consumes(bookings))
     def cancel(self, reference: str) -> None:
@@ -210,12 +205,8 @@ class SlotMachine(RuleBasedStateMachine):
                 assert self.service_free(slot_id, channel) == self.model_free(slot_id, channel)
 
     def service_free(self, slot_id: int, channel: Channel) -> int:
-        from api.models import Slot
-
         async def lookup() -> int:
-            async with self.services.context.database.transaction() as session:
-                slot = await session.get(Slot, slot_id)
-                assert slot is not None
+            slot = await self._one(SLOT, {"slot_id": slot_id})
             try:
                 found = await self.services.availability.earliest(
                     office_code=slot.office_code,
@@ -232,46 +223,6 @@ class SlotMachine(RuleBasedStateMachine):
         return result
 
 
-class PostgresSlotMachine(SlotMachine):
-    """The same model and rules on PostgreSQL (the functions of migration 0002): one
-    migrated, seeded database per test, emptied of holds, bookings and identity locks and
-    its slots' booked counts reset at the start of each example."""
-
-    database_url: str
-
-    def fresh_database(self) -> ApiSettings:
-        self.run(_reset(self.database_url))
-        return ApiSettings(database_url=self.database_url, database_pool_size=2)
-
-    def forget_database(self) -> None:
-        pass
-
-
-RESET = (
-    "TRUNCATE holds, bookings, identity_locks",
-    "UPDATE slots SET booked_phone = 0, booked_operator = 0, booked_counter = 0"
-    " WHERE booked_phone + booked_operator + booked_counter > 0",
-)
-
-
-async def _reset(url: str) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        async with conn.transaction():
-            for statement in RESET:
-                await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-async def _prepare_postgres(url: str) -> None:
-    app = create_app(ApiSettings(database_url=url), clock=ManualClock(START))
-    try:
-        await prepare(app, days=14)
-    finally:
-        await app.state.services.context.database.dispose()
-
-
 MACHINE_SETTINGS = settings(
     max_examples=10,
     stateful_step_count=20,
@@ -280,15 +231,8 @@ MACHINE_SETTINGS = settings(
 )
 
 
-def test_holds_bookings_expiry_and_cancellation_match_the_model(template_db: Path) -> None:
-    SlotMachine.template = template_db
-    run_state_machine_as_test(SlotMachine, settings=MACHINE_SETTINGS)
-
-
-@pytest.mark.postgres
-def test_holds_bookings_expiry_and_cancellation_match_the_model_on_postgresql(
-    postgres_url: str,
+def test_holds_bookings_expiry_and_cancellation_match_the_model(
+    postgres_server: str, slots_template: str
 ) -> None:
-    asyncio.run(_prepare_postgres(postgres_url))
-    PostgresSlotMachine.database_url = postgres_url
-    run_state_machine_as_test(PostgresSlotMachine, settings=MACHINE_SETTINGS)
+    SlotMachine.server, SlotMachine.template = postgres_server, slots_template
+    run_state_machine_as_test(SlotMachine, settings=MACHINE_SETTINGS)

@@ -1,8 +1,9 @@
 """The whole operator side in one event loop, for console and browser tests.
 
-A fake AMI peer (``tests.ivr.ami.fake_ami``), the real slot service on a seeded SQLite file
-(in-process through httpx's ASGITransport), and the console app — either bare for httpx tests,
-or served by uvicorn on a free loopback port for the browser and for server-sent events.
+A fake AMI peer (``tests.ivr.ami.fake_ami``), the real slot service on a copy of a seeded
+PostgreSQL database (in-process through httpx's ASGITransport), and the console app — either
+bare for httpx tests, or served by uvicorn on a free loopback port for the browser and for
+server-sent events.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import uvicorn
@@ -56,7 +56,11 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def console_stack(folder: Path, *, run_bridge: bool = True) -> AsyncIterator[ConsoleStack]:
+async def console_stack(
+    server: str, template: str | None = None, *, run_bridge: bool = True
+) -> AsyncIterator[ConsoleStack]:
+    """The console on a fake AMI and the real slot service (``api.testing.prepared_app`` on
+    the PostgreSQL ``server``, a copy of ``template`` if given)."""
     fake = await FakeAmi(secret="console-test-secret").start()
     ami_settings = AmiSettings(
         port=fake.port, secret=SecretStr(fake.secret), ping_interval_seconds=1.0,
@@ -65,7 +69,7 @@ async def console_stack(folder: Path, *, run_bridge: bool = True) -> AsyncIterat
     bridge = AmiBridge(ami_settings)
     settings = ConsoleSettings(keepalive_seconds=0.5)
     try:
-        async with prepared_app(folder, days=7) as slot_app:
+        async with prepared_app(server, template=template, days=7) as slot_app:
             slots = SlotClient(base_url="http://slots.test", token=DEV_TOKENS["operator"],
                                timeout_seconds=10, transport=httpx.ASGITransport(app=slot_app))
             console = create_console_app(settings, bridge=bridge, slots=slots)

@@ -4,7 +4,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,8 +27,8 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 3.0) -> Non
 
 
 @pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[ConsoleStack]:
-    async with console_stack(tmp_path) as ready:
+async def stack(postgres_server: str, today_template: str) -> AsyncIterator[ConsoleStack]:
+    async with console_stack(postgres_server, today_template) as ready:
         yield ready
 
 
@@ -129,8 +128,11 @@ async def test_pause_and_resume_go_to_asterisk(stack: ConsoleStack) -> None:
     assert second["Paused"] == "false"
 
 
-async def test_pause_without_asterisk_is_unavailable(tmp_path: Path) -> None:
-    async with console_stack(tmp_path, run_bridge=False) as stack, logged_in(stack) as client:
+async def test_pause_without_asterisk_is_unavailable(
+    postgres_server: str, today_template: str
+) -> None:
+    stack_without_bridge = console_stack(postgres_server, today_template, run_bridge=False)
+    async with stack_without_bridge as stack, logged_in(stack) as client:
         response = await client.post("/api/pause", json={"paused": True})
     assert response.status_code == 503 and response.json()["error_id"] == "ami-unavailable"
 

@@ -1,5 +1,6 @@
 """The real slot service over HTTP (uvicorn on a free port), for tests that start the engine as
-a separate process (``ivr serve``, the classic AGI script)."""
+a separate process (``ivr serve``, the classic AGI script); the app comes from
+``api.testing.prepared_app``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import uvicorn
-
-from api.testing import prepared_app
+from fastapi import FastAPI
 
 
 def free_port() -> int:
@@ -22,18 +21,17 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def slot_service_over_http(folder: Path, *, days: int = 7) -> AsyncIterator[str]:
-    """A migrated, seeded slot service listening on 127.0.0.1; yields its base URL."""
-    async with prepared_app(folder, days=days) as app:
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                await task  # raises what stopped it
-            await asyncio.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
+async def slot_service_over_http(app: FastAPI) -> AsyncIterator[str]:
+    """``app`` listening on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task  # raises what stopped it
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

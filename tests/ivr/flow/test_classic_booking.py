@@ -3,20 +3,32 @@ once per call on stdin/stdout; the route factory builds the flow from the enviro
 
 from __future__ import annotations
 
-import sqlite3
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from api.testing import prepared_app, query
 from ivr.slots import SlotClient
 from tests.fakes.fake_asterisk import HangUp, Press, Silence, run_classic_agi
 from tests.ivr.flow.http_slots import slot_service_over_http
 
 CALLER = "+420777123456"
 CLASSIC = str(Path(sys.executable).parent / "ivr-agi-classic")
+HOLD_STATUSES = text("SELECT status FROM holds")
 
 
-async def test_a_caller_books_through_classic_agi(tmp_path: Path) -> None:
-    async with slot_service_over_http(tmp_path) as url:
+@pytest.fixture
+async def app(postgres_server: str, today_template: str) -> AsyncIterator[FastAPI]:
+    async with prepared_app(postgres_server, template=today_template) as prepared:
+        yield prepared
+
+
+async def test_a_caller_books_through_classic_agi(app: FastAPI) -> None:
+    async with slot_service_over_http(app) as url:
         transcript, returncode, stderr = await run_classic_agi(
             [CLASSIC, "booking"],
             caller=[
@@ -41,9 +53,9 @@ async def test_a_caller_books_through_classic_agi(tmp_path: Path) -> None:
 
 
 async def test_a_classic_agi_caller_who_hangs_up_at_the_offer_leaves_no_hold(
-    tmp_path: Path,
+    app: FastAPI,
 ) -> None:
-    async with slot_service_over_http(tmp_path) as url:
+    async with slot_service_over_http(app) as url:
         transcript, returncode, stderr = await run_classic_agi(
             [CLASSIC, "booking"],
             caller=[
@@ -64,6 +76,5 @@ async def test_a_classic_agi_caller_who_hangs_up_at_the_offer_leaves_no_hold(
             slot_offered = "en/ivr/slot-offer" in transcript.played
     assert returncode == 0, stderr.decode()
     assert transcript.caller_hung_up and slot_offered
-    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
-        statuses = [row[0] for row in database.execute("SELECT status FROM holds")]
+    statuses = [row[0] for row in await query(app, HOLD_STATUSES)]
     assert len(statuses) == 1 and "active" not in statuses, statuses

@@ -1,10 +1,10 @@
 """The booking flow end to end on our side: the fake Asterisk over TCP, the real FastAGI server,
-the runner, the slot client and the real slot service in-process (migrated, seeded SQLite)."""
+the runner, the slot client and the real slot service in-process (on a copy of today's
+template database, PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import tomllib
 from collections import deque
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
@@ -15,8 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
+from sqlalchemy import TextClause, text
 
-from api.testing import prepared_app
+from api.testing import prepared_app, query
 from ivr.agi.channel import AgiChannel, AgiEnvironment, DigitsResult
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
@@ -58,8 +59,8 @@ class SlowTransport(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    async with prepared_app(tmp_path, days=7) as prepared:
+async def app(postgres_server: str, today_template: str) -> AsyncIterator[FastAPI]:
+    async with prepared_app(postgres_server, template=today_template) as prepared:
         yield prepared
 
 
@@ -105,10 +106,14 @@ class Engine:
         return value or 0.0
 
 
-def active_holds(tmp_path: Path) -> int:
-    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
-        (count,) = database.execute("SELECT count(*) FROM holds WHERE status = 'active'").fetchone()
-    return int(count)
+ACTIVE_HOLDS = text("SELECT count(*) FROM holds WHERE status = 'active'")
+ALL_HOLDS = text("SELECT count(*) FROM holds")
+ALL_BOOKINGS = text("SELECT count(*) FROM bookings")
+
+
+async def count(app: FastAPI, statement: TextClause = ACTIVE_HOLDS) -> int:
+    (row,) = await query(app, statement)
+    return int(row[0])
 
 
 def english(prompt_id: str) -> str:
@@ -116,7 +121,7 @@ def english(prompt_id: str) -> str:
 
 
 async def test_a_first_time_caller_books_and_the_booking_exists(
-    slots: SlotClient, tmp_path: Path
+    slots: SlotClient, app: FastAPI
 ) -> None:
     engine = Engine(slots)
     transcript = await engine.call(BOOKING_KEYS)
@@ -140,7 +145,7 @@ async def test_a_first_time_caller_books_and_the_booking_exists(
     assert booking.office == "praha-zukovskeho" and booking.visit_type == "ltr-new"
     assert booking.language == "en" and booking.channel == "phone"
     assert english("reference-again") in played
-    assert active_holds(tmp_path) == 0
+    assert await count(app) == 0
     assert engine.outcome("booked", "en") == 1
 
 
@@ -222,8 +227,8 @@ async def test_caller_fallouts_reach_the_dialplan_with_their_reason(
     )
 
 
-async def test_no_slots_left_hands_over_to_an_operator(tmp_path: Path) -> None:
-    async with prepared_app(tmp_path, days=0) as app:
+async def test_no_slots_left_hands_over_to_an_operator(postgres_server: str) -> None:
+    async with prepared_app(postgres_server, days=0) as app:
         transport = httpx.ASGITransport(app=app)
         async with SlotClient(base_url="http://s", token=TOKEN, transport=transport) as slots:
             transcript = await Engine(slots).call(BOOKING_KEYS[:7])
@@ -232,7 +237,7 @@ async def test_no_slots_left_hands_over_to_an_operator(tmp_path: Path) -> None:
 
 
 async def test_an_identity_over_its_limit_goes_to_an_operator(
-    slots: SlotClient, tmp_path: Path
+    slots: SlotClient, app: FastAPI
 ) -> None:
     # the same person (passport, birth date) already booked this visit type from another phone
     await Engine(slots).call(BOOKING_KEYS, callerid="+420601000000")
@@ -240,7 +245,7 @@ async def test_an_identity_over_its_limit_goes_to_an_operator(
     assert transcript.variables["IVR_FALLOUT_REASON"] == "identity-limit"
     assert transcript.played[-2:] == [english("identity-limit"), english("transfer-operator")]
     assert await slots.bookings_for_caller(CALLER) == []
-    assert active_holds(tmp_path) == 0
+    assert await count(app) == 0
 
 
 async def test_a_slot_service_that_is_down_gives_an_apology_and_an_operator() -> None:
@@ -267,12 +272,12 @@ HANGUP_POINTS = list(range(len(BOOKING_KEYS)))
 
 @pytest.mark.parametrize("keys_before_hangup", HANGUP_POINTS)
 async def test_a_hangup_at_every_step_leaves_no_hold_and_no_unconfirmed_booking(
-    slots: SlotClient, tmp_path: Path, keys_before_hangup: int
+    slots: SlotClient, app: FastAPI, keys_before_hangup: int
 ) -> None:
     engine = Engine(slots)
     transcript = await engine.call([*BOOKING_KEYS[:keys_before_hangup], HangUp()])
     assert transcript.caller_hung_up
-    assert active_holds(tmp_path) == 0
+    assert await count(app) == 0
     bookings = await slots.bookings_for_caller(CALLER)
     accepted = keys_before_hangup >= BOOKING_KEYS.index(Press("1"), 7) + 1
     assert len(bookings) == (1 if accepted else 0)
@@ -280,27 +285,23 @@ async def test_a_hangup_at_every_step_leaves_no_hold_and_no_unconfirmed_booking(
 
 
 async def test_a_hangup_while_the_seat_is_held_releases_it(
-    slots: SlotClient, tmp_path: Path
+    slots: SlotClient, app: FastAPI
 ) -> None:
     # a wrong key at the slot menu, then the caller hangs up during the apology
     transcript = await Engine(slots).call([*BOOKING_KEYS[:7], Press("7"), HangUp()])
     assert english("slot-offer") in transcript.played
     assert transcript.played[-1] == english("invalid-input")
     assert transcript.caller_hung_up
-    assert active_holds(tmp_path) == 0
-    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
-        (released,) = database.execute("SELECT count(*) FROM holds").fetchone()
-    assert released == 1
+    assert await count(app) == 0
+    assert await count(app, ALL_HOLDS) == 1  # released
 
 
-async def test_the_next_slot_releases_the_first_hold(slots: SlotClient, tmp_path: Path) -> None:
+async def test_the_next_slot_releases_the_first_hold(slots: SlotClient, app: FastAPI) -> None:
     transcript = await Engine(slots).call([*BOOKING_KEYS[:7], Press("2"), Press("1"), Silence()])
     assert transcript.variables["IVR_RESULT"] == "booked"
-    assert active_holds(tmp_path) == 0
+    assert await count(app) == 0
     (booking,) = await slots.bookings_for_caller(CALLER)
-    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
-        (holds,) = database.execute("SELECT count(*) FROM holds").fetchone()
-    assert holds == 2
+    assert await count(app, ALL_HOLDS) == 2
     assert booking.starts_at.date() >= date.today()
 
 
@@ -368,7 +369,7 @@ def plain_runner(slots: object) -> tuple[BookingRunner, AgiMetrics]:
 
 
 async def test_an_unexpected_error_sets_ivr_result_error_releases_the_seat_and_propagates(
-    slots: SlotClient, tmp_path: Path
+    slots: SlotClient, app: FastAPI
 ) -> None:
     runner, metrics = plain_runner(BrokenBooking(slots))
     channel = ScriptedChannel()
@@ -376,7 +377,7 @@ async def test_an_unexpected_error_sets_ivr_result_error_releases_the_seat_and_p
         await runner.run(channel)
     assert channel.offered.is_set(), "the caller reached the offer and accepted it"
     assert channel.variables["IVR_RESULT"] == "error"  # the dialplan's failure path
-    assert active_holds(tmp_path) == 0
+    assert await count(app) == 0
     outcome = {"result": "error", "language": "en"}
     assert metrics.registry.get_sample_value("ivr_call_outcomes_total", outcome) == 1
 
@@ -390,22 +391,22 @@ async def test_an_unexpected_error_after_the_caller_left_sets_nothing(slots: Slo
 
 
 async def test_a_call_cancelled_while_holding_a_seat_still_releases_it(
-    slots: SlotClient, tmp_path: Path
+    slots: SlotClient, app: FastAPI
 ) -> None:
     runner, _ = plain_runner(slots)
     channel = ScriptedChannel(stall=True)
     assert isinstance(channel, AgiChannel)
     call = asyncio.create_task(runner.run(channel))
     await asyncio.wait_for(channel.offered.wait(), 10)
-    assert active_holds(tmp_path) == 1
+    assert await count(app) == 1
     call.cancel()  # e.g. the server's shutdown grace period is over
     with pytest.raises(asyncio.CancelledError):
         await call
     for _ in range(100):  # the release runs on, shielded from the cancellation
-        if active_holds(tmp_path) == 0:
+        if await count(app) == 0:
             break
         await asyncio.sleep(0.02)
-    assert active_holds(tmp_path) == 0
+    assert await count(app) == 0
 
 
 def every_sound_file() -> set[str]:
@@ -458,7 +459,7 @@ async def test_the_booking_has_time_for_the_clients_idempotent_retry(app: FastAP
 
 
 async def test_callers_racing_for_the_same_earliest_seat_all_book(
-    slots: SlotClient, tmp_path: Path
+    slots: SlotClient, app: FastAPI
 ) -> None:
     engine = Engine(slots)
     await engine.server.start()
@@ -475,10 +476,8 @@ async def test_callers_racing_for_the_same_earliest_seat_all_book(
     finally:
         await engine.server.shutdown()
     assert [t.variables["IVR_RESULT"] for t in transcripts] == ["booked"] * 6
-    assert active_holds(tmp_path) == 0
-    with sqlite3.connect(tmp_path / "slots.sqlite3") as database:
-        (bookings,) = database.execute("SELECT count(*) FROM bookings").fetchone()
-    assert bookings == 6
+    assert await count(app) == 0
+    assert await count(app, ALL_BOOKINGS) == 6
 
 
 async def test_a_caller_gone_before_the_first_prompt_is_counted_as_a_hangup(

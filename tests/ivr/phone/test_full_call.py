@@ -1,10 +1,10 @@
 """The terminal phone through the whole engine: the real FastAGI server, the real call flow,
-the real slot client and the real slot service (in-process on SQLite), and the real catalog."""
+the real slot client and the real slot service (in-process, on a copy of today's
+template database), and the real catalog."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -29,8 +29,8 @@ ENGLISH_BOOKING = "2 1 1 1 12345678# 01021990 1 1"
 
 
 @pytest.fixture
-async def slots(tmp_path: Path) -> AsyncIterator[SlotClient]:
-    async with prepared_app(tmp_path, days=5) as app:
+async def slots(postgres_server: str, today_template: str) -> AsyncIterator[SlotClient]:
+    async with prepared_app(postgres_server, template=today_template) as app:
         client = SlotClient(
             base_url="http://slots.test",
             token=DEV_TOKENS["ivr"],

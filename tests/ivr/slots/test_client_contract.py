@@ -1,12 +1,11 @@
-"""The slot client against the real slot service, in-process (httpx ASGITransport on a migrated
-and seeded SQLite app, five days of slots to keep it fast): the typed results and the error
+"""The slot client against the real slot service, in-process (httpx ASGITransport on a copy of
+today's template database, PostgreSQL): the typed results and the error
 ids of the HTTP contract."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -27,8 +26,8 @@ CALLER = "+420777123456"
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    async with prepared_app(tmp_path, days=5) as prepared:
+async def app(postgres_server: str, today_template: str) -> AsyncIterator[FastAPI]:
+    async with prepared_app(postgres_server, template=today_template) as prepared:
         yield prepared
 
 

@@ -1,11 +1,10 @@
-"""The hold and booking rules decide the same on both databases.
+"""Every answer of the hold and booking rules, exactly: status, ``error_id`` and ``details``.
 
-SQLite runs the rules in Python (``api.services.holds._take_hold``,
-``api.services.booking_steps.book_in_python``), PostgreSQL in the functions of migration 0002.
-Every test below runs on both (the ``app`` fixture is parametrised) and drives the service
-through the HTTP routes into one outcome word of ``api.services.outcomes.Outcome``, then
-asserts the exact answer: status, ``error_id`` and ``details``. A test that passes on one
-database and fails on the other is a drift between the two implementations.
+The rules live once, in the functions of the migrations (``slot_service_take_hold``,
+``slot_service_book_hold``, and the seat arithmetic they share with availability). Each test
+drives the service through the HTTP routes into one outcome word of
+``api.services.outcomes.Outcome`` and asserts the answer the caller gets, so a change of a
+rule, of its order or of its error shows here.
 
 ``hold-used`` (a hold booked or released between the read and the write) needs a race and
 is not covered here.
@@ -13,82 +12,23 @@ is not covered here.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from api.app import create_app
 from api.clock import ManualClock
 from api.references import is_valid_reference
-from api.settings import ApiSettings
-from api.testing import prepare, prepared_app
 from tests.api.conftest import START
 from tests.api.support import CALLER, PASSPORT, book, first_slot, hold, hold_and_book
-from tests.support.services import fresh_postgres_database, run_admin_sql
 
 LATER = "2026-12-17T07:00:00+01:00"  # outside the 48 h borrow window
 NO_SLOT = 10_000_000
 NO_HOLD = "0" * 32
 OTHER = "+420601999999"
 Answer = tuple[int, str | None, dict[str, Any] | None]
-
-
-# --- one app per test, on SQLite or on PostgreSQL -------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A migrated, seeded PostgreSQL database with 14 days of slots from START (the same
-    as the SQLite ``template_db``); each test gets a copy (CREATE DATABASE … TEMPLATE)."""
-    with fresh_postgres_database() as url:
-        app = create_app(ApiSettings(database_url=url), clock=ManualClock(START))
-
-        async def build() -> None:
-            try:
-                await prepare(app, days=14)
-            finally:
-                await app.state.services.context.database.dispose()
-
-        asyncio.run(build())
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> Iterator[str]:
-    """``sqlite``, or the URL of a fresh copy of the PostgreSQL template."""
-    if request.param == "sqlite":
-        yield "sqlite"
-        return
-    template_url: str = request.getfixturevalue("postgres_template")
-    base, template = template_url.rsplit("/", 1)
-    name = f"ivr_parity_{uuid.uuid4().hex[:12]}"
-    asyncio.run(run_admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield f"{base}/{name}"
-    finally:
-        asyncio.run(run_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture
-async def app(
-    database: str, tmp_path: Any, clock: ManualClock, template_db: Any
-) -> AsyncIterator[FastAPI]:
-    if database == "sqlite":
-        async with prepared_app(tmp_path, clock=clock, template=template_db) as prepared:
-            yield prepared
-        return
-    prepared = create_app(ApiSettings(database_url=database, database_pool_size=5), clock=clock)
-    try:
-        yield prepared
-    finally:
-        await prepared.state.services.context.database.dispose()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -344,9 +284,9 @@ SNAPSHOT = text(
 
 
 async def snapshot(app: FastAPI) -> tuple[int, ...]:
-    async with app.state.services.context.database.transaction() as session:
-        row = (await session.execute(SNAPSHOT)).one()
-    return tuple(int(value) for value in row)
+    async with app.state.services.context.database.autocommit() as runner:
+        row = await runner.one(SNAPSHOT)
+    return tuple(int(value) for value in row.values())
 
 
 async def test_a_refused_hold_and_a_refused_booking_write_nothing(
