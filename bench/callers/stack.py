@@ -33,9 +33,10 @@ from typing import Any
 
 import httpx
 
+from api.testing import create_database, drop_database, new_database_name
 from bench.callers.caller import Goal, Intent
 from tests.e2e.sandbox import free_port
-from tests.support.services import POSTGRES_ADMIN_DSN, run_admin_sql
+from tests.support.services import POSTGRES_ADMIN_DSN
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -75,12 +76,10 @@ class Stack:
     async def start(cls, folder: Path, *, agi_port: int | None = None,
                     horizon_days: int = HORIZON_DAYS) -> Stack:
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"ivr_callers_{uuid.uuid4().hex[:10]}"
-        await run_admin_sql(f'CREATE DATABASE "{name}"')
-        base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        stack = cls(folder=folder, database=name, api_url="",
+        url = await create_database(POSTGRES_ADMIN_DSN, name=new_database_name("ivr_callers"))
+        stack = cls(folder=folder, database=url, api_url="",
                     agi_port=agi_port or free_port())
-        env = {**os.environ, "SLOTS_DATABASE_URL": f"{base}/{name}",
+        env = {**os.environ, "SLOTS_DATABASE_URL": url,
                "SLOTS_HORIZON_DAYS": str(horizon_days)}
         try:
             for step in ("migrate", "seed"):
@@ -144,7 +143,7 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 await asyncio.to_thread(process.wait, 5)
-        await run_admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        await drop_database(POSTGRES_ADMIN_DSN, self.database)
 
     # -- the API -----------------------------------------------------------------------------
 
