@@ -319,9 +319,17 @@ def _parse(model: type[ModelT], body: Any) -> ModelT:
         raise SlotServiceBadResponse(f"reply is not a {model.__name__}: {exc}") from exc
 
 
+_LIST_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
+
+
 def _parse_list(model: type[ModelT], body: Any) -> list[ModelT]:
+    # building a TypeAdapter builds its validator: once per model, not once per reply
+    adapter = _LIST_ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _LIST_ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
     try:
-        return TypeAdapter(list[model]).validate_python(body)  # type: ignore[valid-type]
+        parsed: list[ModelT] = adapter.validate_python(body)
+        return parsed
     except ValidationError as exc:
         raise SlotServiceBadResponse(f"reply is not a list of {model.__name__}: {exc}") from exc
 
