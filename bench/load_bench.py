@@ -192,7 +192,9 @@ async def wait_for_port(port: int, processes: Processes, timeout_s: float = 30.0
         return
 
 
-async def start_stack(database: str, pairs: int, folder: Path) -> tuple[Processes, list[int]]:
+async def start_stack(
+    database: str, pairs: int, folder: Path, log_level: str = "WARNING"
+) -> tuple[Processes, list[int]]:
     """``pairs`` × (slot service, FastAGI server using it); returns the FastAGI ports."""
     processes = Processes()
     agi_ports = []
@@ -208,7 +210,7 @@ async def start_stack(database: str, pairs: int, folder: Path) -> tuple[Processe
         processes.start(
             [str(ROOT / ".venv/bin/ivr"), "serve", "--port", str(agi_port),
              "--slots-url", f"http://127.0.0.1:{api_port}"],
-            {"IVR_LOG_LEVEL": "WARNING"},
+            {"IVR_LOG_LEVEL": log_level},
             folder / f"ivr-serve-{index}.log",
         )
         await wait_for_port(api_port, processes)
@@ -251,7 +253,7 @@ async def run_configuration(
     pairs: int, args: argparse.Namespace, folder: Path
 ) -> dict[str, object]:
     database = await fresh_database(args.days)
-    processes, ports = await start_stack(database, pairs, folder)
+    processes, ports = await start_stack(database, pairs, folder, args.ivr_log_level)
     try:
         outcome, numbers = Outcome(), itertools.count(pairs * 1_000_000)
         warm = time.monotonic() + 1.0
@@ -366,6 +368,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=14, help="days of slots in the database")
     parser.add_argument("--logs", default=str(ROOT / "build" / "load-bench"),
                         help="folder for the servers' logs")
+    parser.add_argument("--ivr-log-level", default="WARNING",
+                        help="IVR_LOG_LEVEL of the FastAGI processes (ivr serve's default: INFO)")
     parser.add_argument("--pairs", type=configurations, default=[1, 2],
                         help="configurations, comma-separated: 1 (one + one), 2 (two + two)")
     return parser.parse_args()
