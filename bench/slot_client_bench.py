@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 
+from bench.load_bench import free_port  # noqa: E402
 from ivr.slots import SlotClient  # noqa: E402
 from ivr.slots.client import JSON_BODY  # noqa: E402
 from ivr.slots.http import KeepAlivePool  # noqa: E402
@@ -58,13 +58,6 @@ async def app(scope, receive, send):
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http="httptools", log_level="warning",
             access_log=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def wait_for(port: int) -> None:

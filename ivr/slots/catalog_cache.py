@@ -24,11 +24,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, Final
 
 from ivr.slots.adapter import SlotService
-from ivr.slots.models import Booking, Hold, Office, ResourceId, Slot, VisitType
+from ivr.slots.models import Office, VisitType
 
 LONGEST_MAX_AGE_SECONDS: Final = 60.0
 
@@ -90,56 +89,7 @@ class CatalogCache:
         if not task.cancelled():
             task.exception()  # retrieved here: every waiter may have given up
 
-    # -- everything else goes straight through ------------------------------------------------
-
-    async def bookings_for_caller(self, caller_number: str) -> list[Booking]:
-        return await self._slots.bookings_for_caller(caller_number)
-
-    async def availability(
-        self, *, office: str, visit_type: str, after: datetime, limit: int = 1
-    ) -> list[Slot]:
-        return await self._slots.availability(
-            office=office, visit_type=visit_type, after=after, limit=limit
-        )
-
-    async def hold(self, *, slot_id: ResourceId, caller_number: str, language: str) -> Hold:
-        return await self._slots.hold(
-            slot_id=slot_id, caller_number=caller_number, language=language
-        )
-
-    async def release(self, hold_id: ResourceId) -> None:
-        await self._slots.release(hold_id)
-
-    async def book(
-        self,
-        *,
-        hold_id: ResourceId,
-        caller_number: str,
-        language: str,
-        passport_digits: str,
-        birth_date: date,
-        idempotency_key: str | None = None,
-    ) -> Booking:
-        return await self._slots.book(
-            hold_id=hold_id,
-            caller_number=caller_number,
-            language=language,
-            passport_digits=passport_digits,
-            birth_date=birth_date,
-            idempotency_key=idempotency_key,
-        )
-
-    async def cancel(
-        self,
-        reference: str,
-        *,
-        caller_number: str | None = None,
-        passport_digits: str | None = None,
-        birth_date: date | None = None,
-    ) -> Booking:
-        return await self._slots.cancel(
-            reference,
-            caller_number=caller_number,
-            passport_digits=passport_digits,
-            birth_date=birth_date,
-        )
+    def __getattr__(self, name: str) -> Any:
+        """Every other request of :class:`ivr.slots.adapter.SlotService` goes straight through
+        to the wrapped client: bookings, holds, availability are never cached."""
+        return getattr(self._slots, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from pydantic import ValidationError
@@ -17,7 +17,7 @@ from ivr.flow.settings import FlowSettings
 from ivr.slots import OfficeNotFound, SlotServiceUnavailable
 from ivr.slots.adapter import FlowSlots
 from ivr.slots.catalog_cache import CatalogCache
-from ivr.slots.models import Booking, Hold, Office, ResourceId, Slot, VisitType
+from ivr.slots.models import Booking, Office, Slot, VisitType
 from tests.ivr.flow.support import OFFICES, VISIT_TYPES, drive, events_to, machine, prompt_ids_of
 
 
@@ -30,7 +30,8 @@ class Clock:
 
 
 class Directory:
-    """A slot service whose offices an administrator can deactivate; counts the requests."""
+    """The part of a slot service the cache's tests ask for: offices an administrator can
+    deactivate, and every request counted."""
 
     def __init__(self) -> None:
         self.offices_now = [replace_active(office, True) for office in OFFICES]
@@ -66,34 +67,6 @@ class Directory:
     ) -> list[Slot]:
         self.asked["availability"] += 1
         return []
-
-    async def hold(self, *, slot_id: ResourceId, caller_number: str, language: str) -> Hold:
-        raise NotImplementedError
-
-    async def release(self, hold_id: ResourceId) -> None:
-        raise NotImplementedError
-
-    async def book(
-        self,
-        *,
-        hold_id: ResourceId,
-        caller_number: str,
-        language: str,
-        passport_digits: str,
-        birth_date: date,
-        idempotency_key: str | None = None,
-    ) -> Booking:
-        raise NotImplementedError
-
-    async def cancel(
-        self,
-        reference: str,
-        *,
-        caller_number: str | None = None,
-        passport_digits: str | None = None,
-        birth_date: date | None = None,
-    ) -> Booking:
-        raise NotImplementedError
 
 
 def replace_active(office: Office, active: bool) -> Office:
