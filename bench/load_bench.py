@@ -21,6 +21,17 @@ Ends with one JSON line: ``calls_per_s_one_each``, ``calls_per_s_two_each``,
 ``booked_per_s_*``, ``overbooked_slots``, ``scaling`` (two/one), the load average and CPUs.
 The load generator runs in this process and shares the machine's cores with the servers and
 PostgreSQL: on a small machine the figures show contention as much as capacity.
+
+CPU, per process kind (``fastagi``, ``slot_services``, ``postgres``: the server processes of
+this run's database, read from /proc; ``load_generator``: this process), in two forms: cores
+(CPU seconds per second of the measured window) and **ms of CPU per booked call** (the kind's
+CPU over the window divided by the calls booked in it). Then, against the machine's limit:
+``booked_per_core`` (booked calls per second per core used by all four kinds: the efficiency
+of the whole path), ``cores_used`` and, for the two configurations together,
+``scaling_ceiling`` (``cpus`` / cores used by one + one: the most a second process of each
+part can add on this machine when the path is CPU-bound) and ``scaling_of_ceiling``
+(``scaling`` / ``scaling_ceiling``: near 1, two processes take all the machine has left).
+``--pairs 1`` runs one configuration only (quick comparisons).
 """
 
 from __future__ import annotations
@@ -64,7 +75,40 @@ WHERE s.booked_phone + s.booked_operator + s.booked_counter
 """
 
 
-CPU_KEYS = ("slot_services", "fastagi", "load_generator")
+CPU_KEYS = ("fastagi", "slot_services", "postgres", "load_generator")
+TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S
+
+
+def postgres_backends(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process connected to ``database`` (its
+    title is ``postgres: … <user> <database> <client> <state>``); empty if /proc shows none,
+    e.g. a server on another machine."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found[int(entry.name)] = cpu_seconds_of(int(entry.name))
+    return found
+
+
+def postgres_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU of the backends between two readings; one that started in between counts whole
+    (a backend that exited in between is not seen: the servers keep their pools open)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def free_port() -> int:
@@ -99,12 +143,7 @@ class Processes:
 
     def cpu_seconds(self) -> list[float]:
         """User + system CPU time of each process so far (Linux /proc)."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        seconds = []
-        for process in self.started:
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            seconds.append((int(fields[11]) + int(fields[12])) / ticks)
-        return seconds
+        return [cpu_seconds_of(process.pid) for process in self.started]
 
     def check_alive(self) -> None:
         for process, log in zip(self.started, self.logs, strict=True):
@@ -139,7 +178,9 @@ async def wait_for_port(port: int, processes: Processes, timeout_s: float = 30.0
         return
 
 
-async def start_stack(database: str, pairs: int, folder: Path) -> tuple[Processes, list[int]]:
+async def start_stack(
+    database: str, pairs: int, folder: Path, log_level: str = "WARNING"
+) -> tuple[Processes, list[int]]:
     """``pairs`` × (slot service, FastAGI server using it); returns the FastAGI ports."""
     processes = Processes()
     agi_ports = []
@@ -155,7 +196,7 @@ async def start_stack(database: str, pairs: int, folder: Path) -> tuple[Processe
         processes.start(
             [str(ROOT / ".venv/bin/ivr"), "serve", "--port", str(agi_port),
              "--slots-url", f"http://127.0.0.1:{api_port}"],
-            {"IVR_LOG_LEVEL": "WARNING"},
+            {"IVR_LOG_LEVEL": log_level},
             folder / f"ivr-serve-{index}.log",
         )
         await wait_for_port(api_port, processes)
@@ -198,13 +239,14 @@ async def run_configuration(
     pairs: int, args: argparse.Namespace, folder: Path
 ) -> dict[str, object]:
     database = await fresh_database(args.days)
-    processes, ports = await start_stack(database, pairs, folder)
+    processes, ports = await start_stack(database, pairs, folder, args.ivr_log_level)
     try:
         outcome, numbers = Outcome(), itertools.count(pairs * 1_000_000)
         warm = time.monotonic() + 1.0
         await asyncio.gather(*(caller_loop(ports, numbers, warm, Outcome())
                                for _ in range(min(4, args.concurrency))))
         cpu_before, own_before = processes.cpu_seconds(), time.process_time()
+        postgres_before = postgres_backends(database)
         started = time.monotonic()
         await asyncio.gather(*(caller_loop(ports, numbers, started + args.seconds, outcome)
                                for _ in range(args.concurrency)))
@@ -213,6 +255,7 @@ async def run_configuration(
         cpu = [after - before for after, before in zip(processes.cpu_seconds(), cpu_before,
                                                          strict=True)]
         generator_cpu = time.process_time() - own_before
+        postgres_cpu = postgres_cpu_between(postgres_before, postgres_backends(database))
     finally:
         processes.stop()
     connection = await asyncpg.connect(asyncpg_dsn(database))
@@ -224,7 +267,15 @@ async def run_configuration(
         await connection.close()
         await drop_database(ADMIN_DSN, database)
     calls = sum(outcome.results.values())
+    booked = outcome.results["booked"]
     durations = sorted(outcome.durations)
+    cpu_by_kind = {
+        "fastagi": sum(cpu[1::2]),
+        "slot_services": sum(cpu[0::2]),
+        "postgres": postgres_cpu,
+        "load_generator": generator_cpu,
+    }
+    cores_used = sum(cpu_by_kind.values()) / elapsed
     figures: dict[str, object] = {
         "pairs": pairs,
         "calls": calls,
@@ -235,9 +286,13 @@ async def run_configuration(
         "results": dict(outcome.results),
         "confirmed_in_db": bookings,
         # CPU seconds per second of the measured window: 2.0 means both cores of a 2-core box
-        "cpu_slot_services": round(sum(cpu[0::2]) / elapsed, 2),
-        "cpu_fastagi": round(sum(cpu[1::2]) / elapsed, 2),
-        "cpu_load_generator": round(generator_cpu / elapsed, 2),
+        **{f"cpu_{kind}": round(seconds / elapsed, 2) for kind, seconds in cpu_by_kind.items()},
+        "cpu_ms_per_booked_call": {
+            kind: round(1000 * seconds / booked, 2) if booked else None
+            for kind, seconds in cpu_by_kind.items()
+        },
+        "cores_used": round(cores_used, 2),
+        "booked_per_core": round(booked / elapsed / cores_used, 1) if cores_used else None,
         "overbooked_slots": overbooked,
     }
     console.print(figures)
@@ -247,27 +302,49 @@ async def run_configuration(
 async def main(args: argparse.Namespace) -> dict[str, object]:
     folder = Path(args.logs)
     folder.mkdir(parents=True, exist_ok=True)
-    one = await run_configuration(1, args, folder)
-    two = await run_configuration(2, args, folder)
-    one_rate, two_rate = float(str(one["calls_per_s"])), float(str(two["calls_per_s"]))
-    return {
-        "calls_per_s_one_each": one_rate,
-        "calls_per_s_two_each": two_rate,
-        "booked_per_s_one_each": one["booked_per_s"],
-        "booked_per_s_two_each": two["booked_per_s"],
-        "scaling": round(two_rate / one_rate, 2) if one_rate else None,
-        "overbooked_slots": int(str(one["overbooked_slots"])) + int(str(two["overbooked_slots"])),
-        "call_p99_s_one_each": one["call_p99_s"],
-        "cpu_one_each": {key: one[f"cpu_{key}"] for key in CPU_KEYS},
-        "cpu_two_each": {key: two[f"cpu_{key}"] for key in CPU_KEYS},
-        "call_p99_s_two_each": two["call_p99_s"],
-        "results_one_each": one["results"],
-        "results_two_each": two["results"],
+    load_before = round(os.getloadavg()[0], 2)
+    runs = {pairs: await run_configuration(pairs, args, folder) for pairs in args.pairs}
+    figures: dict[str, object] = {}
+    for pairs, run in runs.items():
+        name = CONFIGURATIONS[pairs]
+        figures.update({
+            f"calls_per_s_{name}": run["calls_per_s"],
+            f"booked_per_s_{name}": run["booked_per_s"],
+            f"call_p99_s_{name}": run["call_p99_s"],
+            f"cpu_{name}": {key: run[f"cpu_{key}"] for key in CPU_KEYS},
+            f"cpu_ms_per_booked_call_{name}": run["cpu_ms_per_booked_call"],
+            f"cores_used_{name}": run["cores_used"],
+            f"booked_per_core_{name}": run["booked_per_core"],
+            f"results_{name}": run["results"],
+        })
+    if 1 in runs and 2 in runs:
+        one_rate, two_rate = float(str(runs[1]["calls_per_s"])), float(str(runs[2]["calls_per_s"]))
+        scaling = two_rate / one_rate if one_rate else None
+        ceiling = min(2.0, (os.cpu_count() or 1) / float(str(runs[1]["cores_used"])))
+        figures.update({
+            "scaling": round(scaling, 2) if scaling else None,
+            "scaling_ceiling": round(ceiling, 2),
+            "scaling_of_ceiling": round(scaling / ceiling, 2) if scaling else None,
+        })
+    figures.update({
+        "overbooked_slots": sum(int(str(run["overbooked_slots"])) for run in runs.values()),
         "concurrency": args.concurrency,
         "seconds": args.seconds,
         "cpus": os.cpu_count(),
+        "load_avg_1m_before": load_before,
         "load_avg_1m": round(os.getloadavg()[0], 2),
-    }
+    })
+    return figures
+
+
+CONFIGURATIONS = {1: "one_each", 2: "two_each"}
+
+
+def configurations(text: str) -> list[int]:
+    pairs = [int(part) for part in text.split(",")]
+    if not pairs or any(n not in CONFIGURATIONS for n in pairs):
+        raise argparse.ArgumentTypeError("give 1, 2 or 1,2")
+    return pairs
 
 
 def parse_args() -> argparse.Namespace:
@@ -277,6 +354,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=14, help="days of slots in the database")
     parser.add_argument("--logs", default=str(ROOT / "build" / "load-bench"),
                         help="folder for the servers' logs")
+    parser.add_argument("--ivr-log-level", default="WARNING",
+                        help="IVR_LOG_LEVEL of the FastAGI processes (ivr serve's default: INFO)")
+    parser.add_argument("--pairs", type=configurations, default=[1, 2],
+                        help="configurations, comma-separated: 1 (one + one), 2 (two + two)")
     return parser.parse_args()
 
 

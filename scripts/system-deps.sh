@@ -11,6 +11,8 @@ wanted=(
 )
 if [ "$purpose" = test ]; then
   wanted+=("sipp:sip-tester" "debootstrap:debootstrap" "chromium:chromium")
+  # tests/ivr/slots/test_http.py makes a throwaway certificate for the slot client's https test
+  wanted+=("openssl:openssl")
 fi
 missing=()
 for pair in "${wanted[@]}"; do

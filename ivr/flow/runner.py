@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -64,6 +65,7 @@ from ivr.flow.machine import Machine
 from ivr.flow.settings import FlowSettings
 from ivr.flow.voice import BACK_KEY, END_KEY
 from ivr.slots.adapter import CALLS, FlowSlots, SlotService
+from ivr.slots.catalog_cache import CatalogCache
 from ivr.slots.client import SlotClient, SlotClientSettings
 from ivr.speech import speaker_for
 
@@ -242,11 +244,15 @@ def build_booking_runner(
     slots: SlotService,
     metrics: AgiMetrics,
     clock: Callable[[], datetime] = utc_now,
+    catalog_clock: Callable[[], float] = time.monotonic,
 ) -> BookingRunner:
-    """The booking flow with the real speech module, ready to serve as an AGI handler."""
+    """The booking flow with the real speech module, ready to serve as an AGI handler; the
+    offices and visit types ``slots`` answers are shared by the calls for
+    ``flow.catalog_max_age_seconds`` (:mod:`ivr.slots.catalog_cache`)."""
     machine = Machine(settings=flow, speakers=speaker_for)
+    cached = CatalogCache(slots, max_age_seconds=flow.catalog_max_age_seconds, clock=catalog_clock)
     adapter = FlowSlots(
-        slots=slots,
+        slots=cached,
         budget_seconds=flow.service_budget_seconds,
         booking_budget_seconds=flow.booking_budget_seconds,
     )

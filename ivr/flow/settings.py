@@ -43,6 +43,15 @@ class FlowSettings(BaseSettings):
         "with the same Idempotency-Key (three attempts of two seconds by default)",
     )
 
+    catalog_max_age_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=60,
+        description="how long the offices and visit types the slot service sent are used for "
+        "every call before they are asked again (an office an administrator deactivates leaves "
+        "the menu within this time; ivr.slots.catalog_cache)",
+    )
+
     @model_validator(mode="after")
     def _passport_limits_in_order(self) -> Self:
         if self.passport_min_digits > self.passport_max_digits:

@@ -1,21 +1,20 @@
 """Async client of the slot service, used by the call flow's runner.
 
-One ``httpx.AsyncClient`` per process (connection pooling, ``max_connections`` shared by all
-calls; a call that waits for a free connection longer than the budget gets
-``SlotServiceUnavailable`` like any slow request), a bearer token, and a time budget per
-request (2 s by default) enforced twice: httpx's own connect/read/write timeouts, and an overall
-``asyncio.timeout`` around each request, because a server that trickles bytes never trips a read
-timeout and an in-process ASGI transport has no socket timeouts at all. Every failure leaves
-this module as one of the exceptions drawn in :mod:`ivr.slots.errors`; no ``httpx`` exception
-crosses the boundary.
+One connection pool per process (:class:`ivr.slots.http.KeepAlivePool`: keep-alive HTTP/1.1,
+``max_connections`` shared by all calls; a call that waits for a free connection longer than
+the budget gets ``SlotServiceUnavailable`` like any slow request), a bearer token, and a time
+budget per request (2 s by default): one ``asyncio.timeout`` around each request as a whole
+(waiting for a connection, connecting, writing, reading), which also cuts a server that
+trickles bytes. A request cut by the budget closes its connection. Every failure leaves this
+module as one of the exceptions drawn in :mod:`ivr.slots.errors`; no exception of the HTTP
+layer crosses the boundary.
+
+Given an httpx ``transport`` (an in-process ASGI app, a mock), the same requests go through it
+instead (:mod:`ivr.slots.httpx_pool`); the mapping of replies and errors is the same.
 
 The pool is small on purpose (``max_connections`` 20, the slot service's own database pool
-size): httpcore 1.0 re-examines every pooled connection for every queued request on each
-request and each response (a socket readability check per idle connection, and a count of the
-whole pool per idle connection), so its work per request grows with the square of the pool.
-With 100 connections for 100 live calls the FastAGI process spent about 40 % of its CPU there;
-more connections than the service can work on at once only move the queue from the service
-into that loop.
+size): more connections than the service can work on at once only move the queue from the
+service into the client.
 
 Booking is the one write that is retried: a timed-out ``POST /bookings`` may or may not have
 been committed, and the service makes the retry safe through the ``Idempotency-Key`` header (the
@@ -26,13 +25,14 @@ hold simply expires on the server.
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import logging
 import uuid
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import quote, urlencode
 
-import httpx
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -42,7 +42,13 @@ from ivr.slots.errors import (
     SlotServiceUnavailable,
     refusal,
 )
+from ivr.slots.http import HttpError, HttpResponse, KeepAlivePool
 from ivr.slots.models import Availability, Booking, Hold, Office, ResourceId, Slot, VisitType
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +65,25 @@ class SlotClientSettings(BaseSettings):
     timeout_seconds: float = 2.0
     book_attempts: int = 3
     max_connections: int = 20
+    keepalive_expiry_seconds: float = 4.0
+
+
+class HttpPool(Protocol):
+    """What the client needs of its HTTP layer (:class:`ivr.slots.http.KeepAlivePool`)."""
+
+    async def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> HttpResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+JSON_BODY = {"Content-Type": "application/json"}
 
 
 class SlotClient:
@@ -72,6 +97,7 @@ class SlotClient:
         timeout_seconds: float = 2.0,
         book_attempts: int = 3,
         max_connections: int = 20,
+        keepalive_expiry_seconds: float = 4.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if timeout_seconds <= 0:
@@ -80,13 +106,21 @@ class SlotClient:
             raise ValueError("book_attempts must be at least 1")
         self._timeout_seconds = timeout_seconds
         self._book_attempts = book_attempts
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout_seconds),
-            limits=httpx.Limits(max_connections=max_connections),
-            transport=transport,
-        )
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self._http: HttpPool
+        if transport is None:
+            self._http = KeepAlivePool(
+                base_url,
+                headers=headers,
+                max_connections=max_connections,
+                keepalive_expiry=keepalive_expiry_seconds,
+            )
+        else:
+            from ivr.slots.httpx_pool import HttpxPool  # httpx only for in-process apps
+
+            self._http = HttpxPool(
+                base_url, transport=transport, headers=headers, timeout_seconds=timeout_seconds
+            )
 
     @classmethod
     def from_settings(
@@ -98,6 +132,7 @@ class SlotClient:
             timeout_seconds=settings.timeout_seconds,
             book_attempts=settings.book_attempts,
             max_connections=settings.max_connections,
+            keepalive_expiry_seconds=settings.keepalive_expiry_seconds,
             transport=transport,
         )
 
@@ -122,7 +157,7 @@ class SlotClient:
         return _parse_list(Office, reply)
 
     async def visit_types(self, office: str) -> list[VisitType]:
-        reply = await self._request("GET", f"/offices/{office}/visit-types")
+        reply = await self._request("GET", f"/offices/{_segment(office)}/visit-types")
         return _parse_list(VisitType, reply)
 
     async def availability(
@@ -146,7 +181,7 @@ class SlotClient:
         return _parse(Hold, reply)
 
     async def release(self, hold_id: ResourceId) -> None:
-        await self._request("DELETE", f"/holds/{hold_id}")
+        await self._request("DELETE", f"/holds/{_segment(str(hold_id))}")
 
     async def book(
         self,
@@ -199,7 +234,7 @@ class SlotClient:
         birth_date: date | None = None,
     ) -> Booking:
         params = _proof_of_identity(caller_number, passport_digits, birth_date)
-        reply = await self._request("GET", f"/bookings/{reference}", params=params)
+        reply = await self._request("GET", f"/bookings/{_segment(reference)}", params=params)
         return _parse(Booking, reply)
 
     async def cancel(
@@ -211,7 +246,9 @@ class SlotClient:
         birth_date: date | None = None,
     ) -> Booking:
         body = _proof_of_identity(caller_number, passport_digits, birth_date)
-        reply = await self._request("POST", f"/bookings/{reference}/cancel", json=body)
+        reply = await self._request(
+            "POST", f"/bookings/{_segment(reference)}/cancel", json=body
+        )
         return _parse(Booking, reply)
 
     # -- one request, every failure mapped -----------------------------------------------------
@@ -225,26 +262,34 @@ class SlotClient:
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
+        target = f"{path}?{urlencode(params)}" if params else path
+        body = None
+        if json is not None:
+            body = jsonlib.dumps(json, separators=(",", ":")).encode()
+            headers = {**JSON_BODY, **(headers or {})}
         try:
             async with asyncio.timeout(self._timeout_seconds):
-                response = await self._http.request(
-                    method, path, params=params, json=json, headers=headers
-                )
-        except (TimeoutError, httpx.TimeoutException) as exc:
+                response = await self._http.request(method, target, headers=headers, body=body)
+        except TimeoutError as exc:
             raise SlotServiceUnavailable(
                 f"{method} {path}: no answer within {self._timeout_seconds} s"
             ) from exc
-        except httpx.TransportError as exc:
+        except HttpError as exc:
             raise SlotServiceUnavailable(f"{method} {path}: {exc!r}") from exc
         return _decode(method, path, response)
 
 
-def _decode(method: str, path: str, response: httpx.Response) -> Any:
-    status = response.status_code
+def _segment(value: str) -> str:
+    """A value as one path segment (a ``/`` or ``?`` in it cannot change the path)."""
+    return quote(value, safe="")
+
+
+def _decode(method: str, path: str, response: HttpResponse) -> Any:
+    status = response.status
     if status == 204:
         return None
     try:
-        body = response.json()
+        body = jsonlib.loads(response.body)
     except ValueError as exc:
         if status >= 500:
             raise SlotServiceUnavailable(f"{method} {path}: HTTP {status}") from exc
@@ -274,9 +319,17 @@ def _parse(model: type[ModelT], body: Any) -> ModelT:
         raise SlotServiceBadResponse(f"reply is not a {model.__name__}: {exc}") from exc
 
 
+_LIST_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
+
+
 def _parse_list(model: type[ModelT], body: Any) -> list[ModelT]:
+    # building a TypeAdapter builds its validator: once per model, not once per reply
+    adapter = _LIST_ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _LIST_ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
     try:
-        return TypeAdapter(list[model]).validate_python(body)  # type: ignore[valid-type]
+        parsed: list[ModelT] = adapter.validate_python(body)
+        return parsed
     except ValidationError as exc:
         raise SlotServiceBadResponse(f"reply is not a list of {model.__name__}: {exc}") from exc
 

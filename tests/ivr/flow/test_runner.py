@@ -167,6 +167,42 @@ async def test_an_expert_keys_ahead_through_the_prompts(slots: SlotClient) -> No
     assert stream.split()[3].strip('"') == "123450*"
 
 
+class CountingSlots:
+    """The real slot client, counting the requests the flow makes of it."""
+
+    def __init__(self, slots: SlotClient) -> None:
+        self._slots = slots
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        self.asked.append(name)
+        return getattr(self._slots, name)
+
+
+async def test_calls_share_the_offices_and_visit_types_but_nothing_else(
+    slots: SlotClient,
+) -> None:
+    counting = CountingSlots(slots)
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    runner = build_booking_runner(flow=FlowSettings(), slots=counting, metrics=metrics)
+    server = FastAgiServer(
+        settings=AgiSettings(port=0), routes={"booking": runner}, metrics=metrics
+    )
+    await server.start()
+    try:
+        for number in ("+420777000001", "+420777000002"):
+            keys = [*BOOKING_KEYS[:4], Press(f"{number[-8:]}#"), *BOOKING_KEYS[5:]]
+            transcript = await FakeAsterisk(port=server.port, caller=keys, callerid=number).run()
+            assert transcript.variables["IVR_RESULT"] == "booked"
+    finally:
+        await server.shutdown()
+    assert counting.asked.count("offices") == 1
+    assert counting.asked.count("visit_types") == 1
+    assert counting.asked.count("bookings_for_caller") == 2
+    assert counting.asked.count("availability") == 2
+    assert counting.asked.count("book") == 2
+
+
 async def test_a_number_is_keyed_ahead_through_keys_help_after_a_wrong_one(
     slots: SlotClient,
 ) -> None:
