@@ -15,7 +15,9 @@ The environment is read here, at the entry point, and nowhere in the flow:
 ``create_booking_handler`` is the booking route's factory with the settings read here (the flow's
 own, ``ivr.flow.runner.create_booking_handler``, takes them as arguments).
 
-The route ``booking`` runs the flow with one slot client for the whole process; any other
+The route ``booking`` runs the flow with one slot client for the whole process; the route
+``operator-hours`` tells the dialplan whether today is a public holiday
+(:mod:`ivr.operator_hours`); any other
 route in ``IVR_AGI_ROUTES`` is built through its factory (``ivr.agi.routing``). SIGTERM lets the
 calls in progress finish (``IVR_AGI_SHUTDOWN_GRACE_S``), then the slot client is closed.
 
@@ -43,11 +45,13 @@ from ivr.agi.settings import AgiSettings
 from ivr.flow.runner import build_booking_runner
 from ivr.flow.runner import create_booking_handler as flow_route
 from ivr.flow.settings import FlowSettings
+from ivr.operator_hours import OperatorHoursRoute
 from ivr.slots import SlotClient, SlotClientSettings
 
 logger = logging.getLogger(__name__)
 
 BOOKING_ROUTE = "booking"
+OPERATOR_HOURS_ROUTE = "operator-hours"
 
 
 class ServeSettings(BaseSettings):
@@ -78,11 +82,11 @@ async def run_engine(settings: ServeSettings) -> None:
     metrics = AgiMetrics(registry=CollectorRegistry())
     async with SlotClient.from_settings(settings.slots) as slots:
         runner = build_booking_runner(flow=settings.flow, slots=slots, metrics=metrics)
-        others = {
-            route: path for route, path in settings.agi.routes.items() if route != BOOKING_ROUTE
-        }
+        own = (BOOKING_ROUTE, OPERATOR_HOURS_ROUTE)
+        others = {route: path for route, path in settings.agi.routes.items() if route not in own}
         routes: dict[str, AgiHandler] = build_routes(route_paths=others, metrics=metrics)
         routes[BOOKING_ROUTE] = runner
+        routes[OPERATOR_HOURS_ROUTE] = OperatorHoursRoute()
         logger.info(
             "booking flow on agi://%s:%s/%s, slot service %s",
             settings.agi.host,
