@@ -18,6 +18,7 @@ from api.services.catalog import CatalogService
 from api.services.context import ServiceContext
 from api.services.holds import HoldService
 from api.services.materialise import MaterialiseService
+from api.services.outbound import OutboundService
 from api.settings import Role
 
 
@@ -31,6 +32,7 @@ class Services:
     bookings: BookingService
     admin: AdminService
     materialise: MaterialiseService
+    outbound: OutboundService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -43,6 +45,7 @@ class Services:
             bookings=BookingService(context),
             admin=AdminService(context),
             materialise=MaterialiseService(context),
+            outbound=OutboundService(context),
         )
 
 

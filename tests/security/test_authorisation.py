@@ -2,7 +2,8 @@
 
 The matrix is built from the app's own OpenAPI description, so a route added later is checked too:
 ``/admin/*`` is for admins, ``/operator/*`` for operators and admins, ``/healthz`` for anyone,
-everything else for any authenticated role.
+``/outbound/*`` for the call engine and admins (the attempts for admins), everything else for
+any authenticated role.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def allowed_roles(path: str) -> set[str | None]:
         return {"operator", "admin"}
     if path == "/healthz":
         return {None, *ROLES}
+    if path == "/outbound/attempts":  # what the desk page shows (the desk role: issue 15)
+        return {"admin"}
+    if path.startswith("/outbound/"):  # the call engine's outbound job and the notice flow
+        return {"ivr", "admin"}
     return set(ROLES)
 
 
