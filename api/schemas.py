@@ -133,9 +133,16 @@ class AttendanceIn(Strict):
     status: Literal["attended", "no-show"]
 
 
-class ClosureIn(Strict):
+class ClosurePeriodIn(Strict):
+    """An office's day, or the part of it from ``start`` to ``end`` (local time)."""
+
     office: str
     date: dt.date
+    start: HHMM | None = None
+    end: HHMM | None = None
+
+
+class ClosureIn(ClosurePeriodIn):
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -143,11 +150,24 @@ class ClosureOut(BaseModel):
     closure_id: int
     office: str
     date: dt.date
+    start: str | None
+    end: str | None
     reason: str
+    created_at: dt.datetime
+    created_by: str
+    reopened_at: dt.datetime | None
+
+
+class ClosurePreviewOut(BaseModel):
+    """What confirming would do: the bookings it would cancel, the slots it would close."""
+
+    bookings_to_cancel: list[BookingOut]
+    slots_to_close: int
 
 
 class ClosureCreatedOut(ClosureOut):
-    bookings_to_rebook: list[BookingOut]
+    bookings_cancelled: list[BookingOut]
+    slots_closed: int
 
 
 class SeatsIn(Strict):

@@ -77,9 +77,21 @@ def booking_out(booking: Booking, zone: ZoneInfo) -> BookingOut:
     )
 
 
-def closure_out(closure: Closure) -> ClosureOut:
+def _hhmm(moment: dt.datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else local(moment, zone).strftime("%H:%M")
+
+
+def closure_out(closure: Closure, zone: ZoneInfo) -> ClosureOut:
     return ClosureOut(
-        closure_id=closure.id, office=closure.office_code, date=closure.day, reason=closure.reason
+        closure_id=closure.id,
+        office=closure.office_code,
+        date=closure.day,
+        start=_hhmm(closure.starts_at, zone),
+        end=_hhmm(closure.ends_at, zone),
+        reason=closure.reason,
+        created_at=local(closure.created_at, zone),
+        created_by=closure.created_by,
+        reopened_at=None if closure.reopened_at is None else local(closure.reopened_at, zone),
     )
 
 

@@ -15,6 +15,7 @@ from api.services.admin import AdminService
 from api.services.availability import AvailabilityService
 from api.services.bookings import BookingService
 from api.services.catalog import CatalogService
+from api.services.closures import ClosureService
 from api.services.context import ServiceContext
 from api.services.holds import HoldService
 from api.services.materialise import MaterialiseService
@@ -31,6 +32,7 @@ class Services:
     holds: HoldService
     bookings: BookingService
     admin: AdminService
+    closures: ClosureService
     materialise: MaterialiseService
     outbound: OutboundService
 
@@ -44,6 +46,7 @@ class Services:
             holds=HoldService(context),
             bookings=BookingService(context),
             admin=AdminService(context),
+            closures=ClosureService(context),
             materialise=MaterialiseService(context),
             outbound=OutboundService(context),
         )

@@ -4,10 +4,11 @@ capacity templates, materialising slots)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
+from api.calendar import parse_hhmm
 from api.models import BookingStatus
 from api.routes.convert import booking_out, closure_out, template_out
 from api.routes.deps import AdminDep, ServicesDep, StaffDep
@@ -20,6 +21,8 @@ from api.schemas import (
     ClosureCreatedOut,
     ClosureIn,
     ClosureOut,
+    ClosurePeriodIn,
+    ClosurePreviewOut,
     MaterialiseOut,
     OperatorBookingIn,
 )
@@ -70,40 +73,74 @@ async def book_for_caller(
     return booking_out(booking, services.context.zone)
 
 
+def _period(body: ClosurePeriodIn) -> dict[str, Any]:
+    return {
+        "office_code": body.office,
+        "day": body.date,
+        "start": None if body.start is None else parse_hhmm(body.start),
+        "end": None if body.end is None else parse_hhmm(body.end),
+    }
+
+
+@admin_router.post("/closures/preview", response_model=ClosurePreviewOut)
+async def preview_closure(
+    body: ClosurePeriodIn, services: ServicesDep, _: AdminDep
+) -> ClosurePreviewOut:
+    """The bookings a closure of this period would cancel; nothing changes."""
+    plan = await services.closures.close_office(**_period(body), reason="", preview=True)
+    zone = services.context.zone
+    return ClosurePreviewOut(
+        bookings_to_cancel=[booking_out(booking, zone) for booking in plan.bookings],
+        slots_to_close=plan.slots,
+    )
+
+
 @admin_router.post(
     "/closures", status_code=status.HTTP_201_CREATED, response_model=ClosureCreatedOut
 )
-async def close_office(body: ClosureIn, services: ServicesDep, _: AdminDep) -> ClosureCreatedOut:
-    closure, to_rebook = await services.admin.close_office(
-        office_code=body.office, day=body.date, reason=body.reason
+async def close_office(
+    body: ClosureIn, services: ServicesDep, principal: AdminDep
+) -> ClosureCreatedOut:
+    """Close the period: its slots close, its confirmed bookings are cancelled (each names
+    the closure, whose callers are owed a notice)."""
+    plan = await services.closures.close_office(
+        **_period(body), reason=body.reason, created_by=principal.role, preview=False
     )
+    assert plan.closure is not None
     zone = services.context.zone
     return ClosureCreatedOut(
-        **closure_out(closure).model_dump(),
-        bookings_to_rebook=[booking_out(booking, zone) for booking in to_rebook],
+        **closure_out(plan.closure, zone).model_dump(),
+        bookings_cancelled=[booking_out(booking, zone) for booking in plan.bookings],
+        slots_closed=plan.slots,
     )
 
 
 @admin_router.get("/closures", response_model=list[ClosureOut])
 async def list_closures(
-    services: ServicesDep, _: AdminDep, office: str | None = None
+    services: ServicesDep,
+    _: AdminDep,
+    office: str | None = None,
+    day: dt.date | None = None,
 ) -> list[ClosureOut]:
-    return [closure_out(closure) for closure in await services.admin.closures(office_code=office)]
+    found = await services.closures.closures(office_code=office, day=day)
+    return [closure_out(closure, services.context.zone) for closure in found]
 
 
 @admin_router.get("/closures/{closure_id}/bookings", response_model=list[BookingOut])
 async def closure_bookings(
     closure_id: PathRowId, services: ServicesDep, _: AdminDep
 ) -> list[BookingOut]:
+    """The bookings the closure cancelled."""
     zone = services.context.zone
-    found = await services.admin.bookings_to_rebook(closure_id=closure_id)
+    found = await services.closures.cancelled_by(closure_id=closure_id)
     return [booking_out(booking, zone) for booking in found]
 
 
-@admin_router.delete("/closures/{closure_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def reopen(closure_id: PathRowId, services: ServicesDep, _: AdminDep) -> Response:
-    await services.admin.reopen(closure_id=closure_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+@admin_router.delete("/closures/{closure_id}", response_model=ClosureOut)
+async def reopen(closure_id: PathRowId, services: ServicesDep, _: AdminDep) -> ClosureOut:
+    """Reopen: the slots open again; the bookings it cancelled stay cancelled."""
+    closure = await services.closures.reopen(closure_id=closure_id)
+    return closure_out(closure, services.context.zone)
 
 
 @admin_router.get("/capacity-templates", response_model=list[CapacityTemplateOut])
