@@ -230,6 +230,7 @@ class OutboundPlanOut(BaseModel):
     calls: list[PlannedCallOut]
     no_call_reason: Literal["outside-hours", "public-holiday"] | None
     reminders_created: int
+    closure_notices_created: int
     in_progress: int
 
 

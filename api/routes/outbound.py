@@ -52,6 +52,7 @@ async def plan_calls(services: ServicesDep, _: EngineDep) -> OutboundPlanOut:
         ],
         no_call_reason=plan.no_call_reason.value if plan.no_call_reason else None,
         reminders_created=plan.reminders_created,
+        closure_notices_created=plan.closure_notices_created,
         in_progress=plan.in_progress,
     )
 

@@ -9,8 +9,10 @@ key 9 goes to :meth:`OutboundService.opt_out`; the desk and administrators read
 
 1. attempts without an outcome for ``call_timeout_minutes`` are recorded as ``failed``;
 2. inside the calling window only (``api.outbound_rules.why_no_call``): today's reminders are
-   created (bookings of the next working day) and the pending notices that may no longer be
-   called are dropped (opted-out number, booking no longer confirmed, visit started);
+   created (bookings of the next working day), and a closure notice for every booking a
+   closure cancelled (``bookings.cancelled_by_closure_id``, migration 0004) whose visit was
+   still to come; the pending notices that may no longer be called are dropped (opted-out
+   number, a reminded booking no longer confirmed, a visit started);
 3. as many due notices as the concurrency limit leaves free get an attempt each.
 
 "One call per booking per event" is the unique key of ``outbound_notices`` (a second run of
@@ -64,12 +66,22 @@ CREATE_REMINDERS = text(
     " AND NOT EXISTS (SELECT 1 FROM outbound_opt_outs o WHERE o.caller_number = b.caller_number)"
     " ON CONFLICT ON CONSTRAINT uq_outbound_notice_event DO NOTHING"
 ).bindparams(*_moments("now"), bindparam("visit_day", type_=Date))
+CREATE_CLOSURE_NOTICES = text(
+    "INSERT INTO outbound_notices (booking_id, kind, event, status, attempts, next_attempt_at,"
+    " created_at)"
+    " SELECT b.id, :kind, 'closure ' || b.cancelled_by_closure_id, :pending, 0, :now, :now"
+    " FROM bookings b"
+    " WHERE b.cancelled_by_closure_id IS NOT NULL AND b.status = 'cancelled'"
+    " AND b.starts_at > :now AND b.caller_number <> ''"
+    " AND NOT EXISTS (SELECT 1 FROM outbound_opt_outs o WHERE o.caller_number = b.caller_number)"
+    " ON CONFLICT ON CONSTRAINT uq_outbound_notice_event DO NOTHING"
+).bindparams(*_moments("now"))
 DROP_UNCALLABLE = text(
     "UPDATE outbound_notices n SET status = :dropped FROM bookings b"
     " WHERE n.booking_id = b.id AND n.status = :pending AND ("
     " EXISTS (SELECT 1 FROM outbound_opt_outs o WHERE o.caller_number = b.caller_number)"
-    " OR b.caller_number = ''"
-    " OR (n.kind = :reminder AND (b.status <> 'confirmed' OR b.starts_at <= :now)))"
+    " OR b.caller_number = '' OR b.starts_at <= :now"
+    " OR (n.kind = :reminder AND b.status <> 'confirmed'))"
 ).bindparams(*_moments("now"))
 CALLS_IN_PROGRESS = text("SELECT count(*) FROM outbound_attempts WHERE outcome IS NULL")
 DUE_NOTICES = text(
@@ -133,6 +145,7 @@ class Plan:
     calls: list[PlannedCall]
     no_call_reason: NoCallReason | None  # why nothing may be placed now
     reminders_created: int
+    closure_notices_created: int
     in_progress: int  # calls in progress before these (for the concurrency limit)
 
 
@@ -164,8 +177,12 @@ class OutboundService:
             reason = why_no_call(now, self._context.zone)
             if reason is not None:
                 return Plan(calls=[], no_call_reason=reason, reminders_created=0,
-                            in_progress=in_progress)
+                            closure_notices_created=0, in_progress=in_progress)
             created = await self._create_reminders(runner, now=now)
+            notices = await runner.rowcount(CREATE_CLOSURE_NOTICES, {
+                "kind": NoticeKind.closure_notice.value, "pending": NoticeStatus.pending.value,
+                "now": now,
+            })
             await runner.rowcount(DROP_UNCALLABLE, {
                 "now": now, "dropped": NoticeStatus.dropped.value,
                 "pending": NoticeStatus.pending.value, "reminder": NoticeKind.reminder.value,
@@ -173,7 +190,7 @@ class OutboundService:
             free = max(settings.max_concurrent_calls - in_progress, 0)
             calls = await self._start_attempts(runner, now=now, free=free) if free else []
         return Plan(calls=calls, no_call_reason=None, reminders_created=created,
-                    in_progress=in_progress)
+                    closure_notices_created=notices, in_progress=in_progress)
 
     async def _create_reminders(self, runner: Runner, *, now: dt.datetime) -> int:
         visit_day = reminder_visit_day(now.astimezone(self._context.zone).date())

@@ -113,7 +113,7 @@ async def test_0003_downgrades_to_0002_and_back_keeping_the_instants(postgres_ur
 async def test_0005_downgrades_to_its_parent_and_back(postgres_url: str) -> None:
     """Outbound calls' tables go with their downgrade and come back with the upgrade."""
     await migrate(postgres_url)
-    parent = "0003"
+    parent = "0004"
     await downgrade(postgres_url, revision=parent)
     tables, _ = await _schema(postgres_url)
     assert not {"outbound_opt_outs", "outbound_notices", "outbound_attempts"} & tables

@@ -204,3 +204,32 @@ async def test_the_attempts_are_for_administrators_and_the_plan_for_the_call_eng
     missing = await ivr.post("/outbound/attempts/999/outcome", json={"outcome": "kept"})
     assert (missing.status_code, missing.json()["error_id"]) == (404, "attempt-not-found")
 
+
+
+async def test_a_closure_notice_goes_to_every_caller_whose_booking_it_cancelled(
+    ivr: httpx.AsyncClient, admin: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    first = await book_on(ivr, 10, "+420777000011")
+    second = await book_on(ivr, 10, "+420777000012", "biometrics")
+    closed = await admin.post("/admin/closures",
+                              json={"office": OFFICE, "date": "2026-12-10", "reason": "flood"})
+    assert closed.status_code in (200, 201), closed.text
+    clock.set(at(7, 10))  # Monday: no reminders for Thursday yet, but the notices
+
+    planned = await plan(ivr)
+
+    assert planned["closure_notices_created"] == 2
+    assert sorted((c["booking_reference"], c["kind"]) for c in planned["calls"]) == sorted(
+        [(first, "closure-notice"), (second, "closure-notice")])
+    assert (await plan(ivr))["closure_notices_created"] == 0  # one notice per closure
+    # re-booking in the notice: the earliest slot, the cancelled booking's identity
+    slot = await first_slot(ivr, OFFICE, "ltr-extension", after=at(10, 0).isoformat())
+    held = await hold(ivr, slot["slot_id"], "+420777000011")
+    rebooked = await ivr.post(f"/bookings/{first}/reschedule",
+                              json={"hold_id": held.json()["hold_id"],
+                                    "caller_number": "+420777000011"})
+    assert rebooked.status_code == 201, rebooked.text
+    assert rebooked.json()["starts_at"] > "2026-12-11"
+    mine = await ivr.get(f"/bookings/{rebooked.json()['reference']}",
+                         params={"passport_digits": "77000011", "birth_date": "1990-05-17"})
+    assert mine.status_code == 200, mine.text  # the same identity, nothing keyed again
