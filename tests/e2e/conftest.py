@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,13 @@ class SlotService:
 def slot_service(sandbox_prerequisites: None, postgres_server: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlotService]:
     """`slot-service migrate`, `seed`, `serve` on a fresh PostgreSQL database."""
-    logs = tmp_path_factory.mktemp("slot-service")
+    with running_slot_service(postgres_server, tmp_path_factory.mktemp("slot-service")) as slots:
+        yield slots
+
+
+@contextmanager
+def running_slot_service(postgres_server: str, logs: Path) -> Iterator[SlotService]:
+    """A slot service of its own: migrated, seeded and serving on a fresh database."""
     with fresh_database(postgres_server) as database_url:
         env = {**os.environ, "SLOTS_DATABASE_URL": database_url, "SLOTS_HORIZON_DAYS": "21"}
         for step in ("migrate", "seed"):
