@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,8 @@ class AmiDialer:
         self._manager: Manager | None = None
         self._responses: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._results: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # per dialled channel (its Uniqueid is the Originate's ChannelId): DialEnd, Hangup
+        self._channel_news: dict[str, dict[str, str]] = {}
         self._lost = False
 
     async def __aenter__(self) -> AmiDialer:
@@ -66,6 +69,8 @@ class AmiDialer:
         manager.connection_lost = self._connection_lost
         manager.register_event("OriginateResponse", self._on_originate_response)
         manager.register_event("UserEvent", self._on_user_event)
+        manager.register_event("DialEnd", self._on_dial_end)
+        manager.register_event("Hangup", self._on_hangup)
         try:
             async with asyncio.timeout(self._ami.connect_timeout_seconds):
                 await manager.connect()
@@ -96,6 +101,17 @@ class AmiDialer:
         if future is not None and not future.done():
             future.set_result(dict(message))
 
+    def _on_dial_end(self, _manager: Manager, message: Any) -> None:
+        for key in ("DestUniqueid", "Uniqueid"):
+            news = self._channel_news.get(str(message.get(key, "")))
+            if news is not None:
+                news["dial_status"] = str(message.get("DialStatus", ""))
+
+    def _on_hangup(self, _manager: Manager, message: Any) -> None:
+        news = self._channel_news.get(str(message.get("Uniqueid", "")))
+        if news is not None:
+            news["hangup_cause"] = str(message.get("Cause", ""))
+
     def _on_user_event(self, _manager: Manager, message: Any) -> None:
         if message.get("UserEvent") != NOTICE_RESULT_EVENT:
             return
@@ -110,16 +126,19 @@ class AmiDialer:
         loop = asyncio.get_running_loop()
         key = str(notice.attempt_id)
         action_id = f"ivr-notice-{key}"
+        channel_id = f"ivr-notice-{key}-{uuid.uuid4().hex[:12]}"
         response = self._responses[action_id] = loop.create_future()
         result = self._results[key] = loop.create_future()
+        news = self._channel_news[channel_id] = {}
         try:
-            await self._originate(notice, action_id)
+            await self._originate(notice, action_id, channel_id)
             async with asyncio.timeout(self._settings.ring_seconds + 30):
                 answered = await response
             reason = str(answered.get("Reason", ""))
             if reason != ANSWERED:
-                logger.info("notice %s: not answered (reason %s)", key, reason)
-                return Ended(unanswered_outcome(reason))
+                await self._hangup_of(news)
+                logger.info("notice %s: not answered (reason %s, %s)", key, reason, news)
+                return Ended(unanswered_outcome(reason, **news))
             async with asyncio.timeout(self._settings.call_max_seconds):
                 ended = await result
         except TimeoutError:
@@ -128,11 +147,19 @@ class AmiDialer:
         finally:
             self._responses.pop(action_id, None)
             self._results.pop(key, None)
+            self._channel_news.pop(channel_id, None)
         outcome = answered_outcome(str(ended.get("Result", "")).strip())
         new_reference = str(ended.get("NewReference", "")).strip() or None
         return Ended(outcome, new_reference if outcome == "rebooked" else None)
 
-    async def _originate(self, notice: Notice, action_id: str) -> None:
+    @staticmethod
+    async def _hangup_of(news: dict[str, str], wait_s: float = 2.0) -> None:
+        """The dialled channel's Hangup follows the OriginateResponse: wait for it briefly."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while "hangup_cause" not in news and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+
+    async def _originate(self, notice: Notice, action_id: str, channel_id: str) -> None:
         assert self._manager is not None
         settings = self._settings
         variables = [
@@ -142,6 +169,7 @@ class AmiDialer:
         action = {
             "Action": "Originate",
             "ActionID": action_id,
+            "ChannelId": channel_id,
             "Channel": settings.channel.format(number=notice.caller_number),
             "Context": settings.context,
             "Exten": "s",

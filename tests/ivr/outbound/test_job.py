@@ -85,6 +85,19 @@ def test_unanswered_calls(reason: str, outcome: str) -> None:
     assert unanswered_outcome(reason) == outcome
 
 
+@pytest.mark.parametrize(("news", "outcome"), [
+    ({"dial_status": "BUSY", "hangup_cause": "17"}, "busy"),  # Asterisk 22: reason 0
+    ({"hangup_cause": "17"}, "busy"),
+    ({"dial_status": "NOANSWER"}, "no-answer"),
+    ({"hangup_cause": "19"}, "no-answer"),
+    ({"dial_status": "CHANUNAVAIL", "hangup_cause": "34"}, "failed"),
+])
+def test_the_dialled_channel_says_why_before_the_originate_reason(
+    news: dict[str, str], outcome: str
+) -> None:
+    assert unanswered_outcome("0", **news) == outcome
+
+
 @pytest.mark.parametrize(("result", "outcome"), [
     ("kept", "kept"), ("cancelled", "cancelled"), ("rebooked", "rebooked"),
     ("opted-out", "opted-out"), ("fallout", "operator"), ("hangup", "hung-up"),
