@@ -19,12 +19,14 @@ from api.schemas import (
     BookingOut,
     CapacityTemplateOut,
     ClosureOut,
+    DeskBookingOut,
     Names,
     OfficeOut,
     SlotOut,
     VisitTypeOut,
 )
 from api.services.availability import FreeSlot
+from api.services.desk import DeskEntry
 
 
 def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -79,6 +81,24 @@ def booking_out(booking: Booking, zone: ZoneInfo) -> BookingOut:
 
 def _hhmm(moment: dt.datetime | None, zone: ZoneInfo) -> str | None:
     return None if moment is None else local(moment, zone).strftime("%H:%M")
+
+
+def desk_booking_out(entry: DeskEntry, zone: ZoneInfo) -> DeskBookingOut:
+    booking = entry.booking
+    return DeskBookingOut(
+        reference=booking.reference,
+        office=booking.office_code,
+        visit_type=booking.visit_type_code,
+        slot_id=booking.slot_id,
+        starts_at=local(booking.starts_at, zone),
+        status=booking.status,
+        channel=booking.channel,
+        language=booking.language,
+        caller=entry.caller_masked,
+        identity=entry.identity_masked,
+        attendance_at=None if booking.attendance_at is None else local(booking.attendance_at, zone),
+        cancelled_by_closure_id=booking.cancelled_by_closure_id,
+    )
 
 
 def closure_out(closure: Closure, zone: ZoneInfo) -> ClosureOut:

@@ -51,3 +51,9 @@ async def operator(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def admin(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(app, DEV_TOKENS["admin"]) as client:
         yield client
+
+
+@pytest.fixture
+async def desk(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app, DEV_TOKENS["desk"]) as client:
+        yield client
