@@ -224,7 +224,7 @@ function templateRow(t) {
   const inputs = { phone: seat("phone"), operator: seat("operator"), counter: seat("counter") };
   const message = el("td", { class: "message" });
   const save = el("button", { type: "button", class: "save" }, "Save");
-  const row = el("tr", { class: "template", dataset: { templateId: t.template_id } },
+  const row = el("tr", { class: "template", dataset: { templateId: t.template_id, visitType: t.visit_type, weekday: String(t.weekday), start: t.start } },
     el("td", {}, visitName(t.visit_type)), el("td", {}, WEEKDAYS[t.weekday]), el("td", {}, t.start), el("td", {}, t.end),
     el("td", {}, inputs.phone), el("td", {}, inputs.operator), el("td", {}, inputs.counter), el("td", {}, save), message);
   save.addEventListener("click", async () => {
@@ -253,7 +253,9 @@ async function loadCapacity() {
   if (!me || !me.admin) return;
   try {
     const templates = await api("GET", `/api/desk/capacity?office=${encodeURIComponent(office())}`);
-    $("capacity-table").tBodies[0].replaceChildren(...templates.map(templateRow));
+    const wanted = $("capacity-visit-type").value;
+    $("capacity-table").tBodies[0].replaceChildren(
+      ...templates.filter((t) => !wanted || t.visit_type === wanted).map(templateRow));
   } catch (error) { showError(`Capacity: ${error.message}`); }
 }
 
@@ -301,6 +303,7 @@ async function enterDesk(user) {
   try {
     offices = (await api("GET", "/api/desk/offices")).filter((o) => o.active);
     visitTypes = Object.fromEntries((await api("GET", "/api/desk/visit-types")).map((v) => [v.code, v.names.en || v.code]));
+    $("capacity-visit-type").append(...Object.entries(visitTypes).map(([code, name]) => el("option", { value: code }, name)));
   } catch (error) { showError(`Offices: ${error.message}`); }
   const params = new URLSearchParams(location.search);
   $("office").replaceChildren(...offices.map((o) => el("option", { value: o.code }, o.names.en || o.code)));
@@ -327,6 +330,7 @@ for (const id of ["office", "day"]) {
     showTab(currentTab());
   });
 }
+$("capacity-visit-type").addEventListener("change", loadCapacity);
 $("print-button").addEventListener("click", () => window.print());
 $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
