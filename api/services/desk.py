@@ -2,7 +2,8 @@
 
 Check-in moves a booking between ``confirmed`` (expected), ``attended`` (arrived) and
 ``no-show``, with the moment in ``attendance_at``; the desk may correct a click (arrived ↔
-no-show, or back to expected). Arrived is accepted from the visit day on, no-show once the
+no-show, or back to expected); marking the state it already has changes nothing. Arrived is
+accepted from the visit day on, no-show once the
 visit has started (``too-early`` before); a cancelled booking is not checked in
 (``booking-not-active``). The change is one ``UPDATE`` guarded by the status it was read with,
 so two clicks at once cannot both change it from the same state unseen.
@@ -162,6 +163,8 @@ class DeskService:
             raise BookingNotActive(
                 "only a booking that is not cancelled is checked in", status=booking.status
             )
+        if booking.status == status:  # a second click on the same button: already so
+            return desk_entry(booking)
         today = now.astimezone(self._context.zone).date()
         if status == BookingStatus.attended and booking.local_date > today:
             raise TooLate(

@@ -4,6 +4,7 @@ change refused below what is booked and accepted, and the no-show rates."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -159,3 +160,26 @@ async def test_no_show_rates_per_number_and_identity_for_admins_only(
     assert (await desk.get("/admin/no-show-rates")).json()["error_id"] == "forbidden"
     short = await admin.get("/admin/no-show-rates", params={"days": 1})
     assert short.json()["by_caller_number"][0]["no_shows"] == 1
+
+
+async def test_two_check_ins_at_once_change_the_booking_once(
+    ivr: httpx.AsyncClient, desk: httpx.AsyncClient, operator: httpx.AsyncClient,
+    clock: ManualClock,
+) -> None:
+    booking = await hold_and_book(ivr)
+    path = f"/desk/bookings/{booking['reference']}/check-in"
+    answers = await asyncio.gather(
+        desk.post(path, json={"status": "attended"}), desk.post(path, json={"status": "attended"})
+    )
+    # the second either found it arrived already (nothing to do) or lost the race to change it
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes in ([200, 200], [200, 409]), codes
+    clock.advance(minutes=5)
+    again = await desk.post(path, json={"status": "attended"})
+    assert again.json()["attendance_at"] == "2026-12-07T07:00:00+01:00"  # the first click's
+    other = await hold_and_book(ivr, caller="+420600000999", passport="99999999")
+    marked = await operator.post(f"/operator/bookings/{other['reference']}/attendance",
+                                 json={"status": "attended"})
+    assert marked.status_code == 200, marked.text
+    seen = await desk.get(f"/desk/bookings/{other['reference']}")
+    assert seen.json()["attendance_at"] == "2026-12-07T07:05:00+01:00"
