@@ -2,7 +2,6 @@
 // search by reference, printable day sheet; for administrators closures, capacity, no-shows.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 let me = null;
 let offices = [];
 let visitTypes = {};
@@ -10,35 +9,6 @@ let timer = null;
 let plannedClosure = null;  // the period whose preview is shown, confirmed as it was previewed
 const STATE_NAMES = { confirmed: "expected", attended: "arrived", "no-show": "no-show", cancelled: "cancelled" };
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body ? { "Content-Type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-    credentials: "same-origin",
-  });
-  const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) {
-    const error = new Error((data && data.message) || response.statusText);
-    error.status = response.status;
-    error.errorId = data && data.error_id;
-    error.details = (data && data.details) || {};
-    throw error;
-  }
-  return data;
-}
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function showError(message) { $("desk-error").textContent = message || ""; }
 function zone() { return (me && me.timezone) || "Europe/Prague"; }

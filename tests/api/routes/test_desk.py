@@ -6,35 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
 
 import httpx
 
 from api.clock import ManualClock
-from tests.api.support import CALLER, book, first_slot, hold, hold_and_book
+from tests.api.support import CALLER, first_slot, hold, hold_and_book
 
 OFFICE = "praha-zukovskeho"
-
-
-async def book_on(
-    ivr: httpx.AsyncClient, after: str, *, caller: str, passport: str,
-    visit_type: str = "ltr-extension",
-) -> dict[str, Any]:
-    slot = await first_slot(ivr, OFFICE, visit_type, after=after)
-    held = await hold(ivr, slot["slot_id"], caller)
-    assert held.status_code == 201, held.text
-    booked = await book(ivr, held.json()["hold_id"], caller=caller, passport=passport)
-    assert booked.status_code == 201, booked.text
-    result: dict[str, Any] = booked.json()
-    return result
 
 
 async def test_day_sheet_lists_bookings_by_time_masked_with_the_figures(
     ivr: httpx.AsyncClient, desk: httpx.AsyncClient, operator: httpx.AsyncClient
 ) -> None:
-    late = await book_on(ivr, "2026-12-07T11:00:00+01:00", caller=CALLER, passport="11111111")
-    early = await book_on(ivr, "2026-12-07T09:30:00+01:00", caller="+420600111222",
-                          passport="22222222", visit_type="ltr-new")
+    late = await hold_and_book(ivr, after="2026-12-07T11:00:00+01:00",
+                               caller=CALLER, passport="11111111")
+    early = await hold_and_book(ivr, after="2026-12-07T09:30:00+01:00", caller="+420600111222",
+                                passport="22222222", visit_type="ltr-new")
     sheet = await desk.get(f"/desk/offices/{OFFICE}/day", params={"day": "2026-12-07"})
     assert sheet.status_code == 200, sheet.text
     body = sheet.json()
@@ -80,8 +67,8 @@ async def test_check_in_arrived_no_show_undo_and_refusals(
     sheet = await desk.get(f"/desk/offices/{OFFICE}/day", params={"day": "2026-12-07"})
     assert sheet.json()["figures"]["phone"]["no_show"] == 1
 
-    tomorrow = await book_on(ivr, "2026-12-08T08:00:00+01:00", caller="+420600000333",
-                             passport="33333333")
+    tomorrow = await hold_and_book(ivr, after="2026-12-08T08:00:00+01:00", caller="+420600000333",
+                                   passport="33333333")
     ahead = await desk.post(f"/desk/bookings/{tomorrow['reference']}/check-in",
                             json={"status": "attended"})
     assert ahead.json()["error_id"] == "too-late"
@@ -106,7 +93,8 @@ async def test_capacity_change_below_booked_is_refused_then_accepted(
                                  params={"office": OFFICE, "visit_type": "ltr-extension"})).json()
     tuesday = next(t for t in templates if t["weekday"] == 1 and t["start"] == "08:00")
     assert tuesday["seats"] == {"phone": 2, "operator": 1, "counter": 1}
-    booked = await book_on(ivr, "2026-12-08T07:59:00+01:00", caller=CALLER, passport="44444444")
+    booked = await hold_and_book(ivr, after="2026-12-08T07:59:00+01:00",
+                                 caller=CALLER, passport="44444444")
     path = f"/admin/capacity-templates/{tuesday['template_id']}"
     refused = await admin.put(path, json={"seats": {"phone": 0, "operator": 0, "counter": 0}})
     assert refused.status_code == 409, refused.text
@@ -140,9 +128,10 @@ async def test_no_show_rates_per_number_and_identity_for_admins_only(
     clock: ManualClock,
 ) -> None:
     caller = "+420600777888"
-    missed = await book_on(ivr, "2026-12-07T09:00:00+01:00", caller=caller, passport="55555555")
-    came = await book_on(ivr, "2026-12-07T09:00:00+01:00", caller=caller, passport="66666666",
-                         visit_type="ltr-new")
+    missed = await hold_and_book(ivr, after="2026-12-07T09:00:00+01:00",
+                                 caller=caller, passport="55555555")
+    came = await hold_and_book(ivr, after="2026-12-07T09:00:00+01:00",
+                               caller=caller, passport="66666666", visit_type="ltr-new")
     clock.set(dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC))
     for booking, status in ((missed, "no-show"), (came, "attended")):
         marked = await desk.post(f"/desk/bookings/{booking['reference']}/check-in",
