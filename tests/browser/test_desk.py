@@ -82,10 +82,16 @@ async def test_check_in_search_live_update_and_day_sheet(desk: Desk) -> None:
     await page.click("#search-button")
     await page.wait_for_selector("#search-result .error")
 
+    # the outbound attempts' place: there, empty, and told of each reload of the day
+    assert await page.locator("#desk-attempts").count() == 1
+    assert await page.inner_text("#desk-attempts") == ""
+    await page.evaluate("window.loadedDays = []; document.addEventListener('desk:day-loaded',"
+                        " (event) => window.loadedDays.push(event.detail.day))")
     # a booking made by phone meanwhile appears without a click (the page reloads the day)
     late = await book(stack, after="2026-12-07T10:59:00+01:00", caller="+420602444555",
                       passport="11223344", language="cs")
     await row(page, late["reference"]).wait_for(timeout=5000)
+    assert "2026-12-07" in await page.evaluate("window.loadedDays")
     await row(page, first["reference"]).locator("button.undo").click()
     await wait_state(page, first["reference"], "confirmed")
 

@@ -95,6 +95,8 @@ async function loadDay() {
     renderFigures(data);
     $("day-bookings").tBodies[0].replaceChildren(...data.bookings.map(bookingRow));
     $("day-empty").hidden = data.bookings.length > 0;
+    // for whatever fills #desk-attempts (the outbound call attempts of the day)
+    document.dispatchEvent(new CustomEvent("desk:day-loaded", { detail: { office: data.office, day: data.date, bookings: data.bookings } }));
     $("refresh-status").textContent = `updated ${new Date().toLocaleTimeString("cs-CZ", { timeZone: zone() })}`;
     $("refresh-status").className = "status up";
   } catch (error) {
