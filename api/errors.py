@@ -24,6 +24,7 @@ request leaves nothing behind.
     │   ├── IdempotencyConflict   idempotency-conflict
     │   ├── ClosureExists         closure-exists
     │   ├── AttemptFinished       attempt-finished (another outcome was recorded before)
+    │   ├── CapacityBelowBooked   capacity-below-booked (fewer seats than taken)
     │   └── UniqueViolation       unique-violation (a unique constraint refused the row)
     ├── HoldLimit (429)           hold-limit
     ├── InvalidReference (400)    invalid-reference
@@ -134,6 +135,13 @@ class ClosureExists(Refused):
 
 class AttemptFinished(Refused):
     error_id = "attempt-finished"
+
+
+class CapacityBelowBooked(Refused):
+    """A capacity change would leave slots with fewer seats than they have booked or held;
+    ``details["slots"]`` lists them."""
+
+    error_id = "capacity-below-booked"
 
 
 class UniqueViolation(Refused):

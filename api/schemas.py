@@ -205,6 +205,69 @@ class ErrorOut(BaseModel):
     details: dict[str, object]
 
 
+class DeskBookingOut(BaseModel):
+    """A booking as the desk sees it: the caller masked, the identity as a short tag."""
+
+    reference: str
+    office: str
+    visit_type: str
+    slot_id: int
+    starts_at: dt.datetime
+    status: str
+    channel: str
+    language: str
+    caller: str
+    identity: str
+    attendance_at: dt.datetime | None
+    cancelled_by_closure_id: int | None
+
+
+class DayFiguresOut(BaseModel):
+    booked: int
+    expected: int
+    arrived: int
+    no_show: int
+    cancelled: int
+
+
+class DeskDayOut(BaseModel):
+    office: str
+    date: dt.date
+    bookings: list[DeskBookingOut]
+    figures: dict[str, DayFiguresOut]
+    totals: DayFiguresOut
+    closures: list[ClosureOut]
+
+
+class CheckInIn(Strict):
+    """Arrived (``attended``), ``no-show``, or ``confirmed``: expected again (undo)."""
+
+    status: Literal["attended", "no-show", "confirmed"]
+
+
+class NoShowRateOut(BaseModel):
+    key: str
+    visits: int
+    no_shows: int
+    rate: float
+
+
+class NoShowRatesOut(BaseModel):
+    since: dt.date
+    until: dt.date
+    by_caller_number: list[NoShowRateOut]
+    by_identity: list[NoShowRateOut]
+
+
+class CapacityChangeIn(Strict):
+    seats: SeatsIn
+
+
+class CapacityChangeOut(BaseModel):
+    template: CapacityTemplateOut
+    slots_changed: int
+
+
 # -- outbound calls (issue 15) ------------------------------------------------------------------
 
 NoticeKindName = Literal["reminder", "closure-notice"]

@@ -1,5 +1,5 @@
 """Routes of outbound calls: the job's plan and outcomes and the flow's opt-out (roles ivr and
-admin), the attempts of an office's day (administrators; the desk reads them too)."""
+admin), the attempts of an office's day (the desk and administrators)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ async def get_caller_engine(principal: PrincipalDep) -> Principal:
 
 
 async def get_attempt_reader(principal: PrincipalDep) -> Principal:
-    return require(principal, Role.admin)
+    return require(principal, Role.desk, Role.admin)
 
 
 EngineDep = Annotated[Principal, Depends(get_caller_engine)]

@@ -16,6 +16,8 @@ from api.schemas import (
     MAX_ROW_ID,
     AttendanceIn,
     BookingOut,
+    CapacityChangeIn,
+    CapacityChangeOut,
     CapacityTemplateIn,
     CapacityTemplateOut,
     ClosureCreatedOut,
@@ -24,9 +26,12 @@ from api.schemas import (
     ClosurePeriodIn,
     ClosurePreviewOut,
     MaterialiseOut,
+    NoShowRateOut,
+    NoShowRatesOut,
     OperatorBookingIn,
 )
 from api.services.bookings import Identity
+from api.services.desk import NoShowRate
 
 operator_router = APIRouter(prefix="/operator", tags=["operator"])
 admin_router = APIRouter(prefix="/admin", tags=["admin"])
@@ -173,6 +178,44 @@ async def add_template(
         seats_counter=body.seats.counter,
     )
     return template_out(template)
+
+
+@admin_router.put("/capacity-templates/{template_id}", response_model=CapacityChangeOut)
+async def change_template(
+    template_id: PathRowId, body: CapacityChangeIn, services: ServicesDep, _: AdminDep
+) -> CapacityChangeOut:
+    """Change the template's seats and those of the slots it shaped that have not started;
+    409 ``capacity-below-booked`` if a slot would have fewer seats than it has taken."""
+    change = await services.admin.change_capacity_template(
+        template_id=template_id,
+        seats_phone=body.seats.phone,
+        seats_operator=body.seats.operator,
+        seats_counter=body.seats.counter,
+    )
+    return CapacityChangeOut(
+        template=template_out(change.template), slots_changed=change.slots_changed
+    )
+
+
+@admin_router.get("/no-show-rates", response_model=NoShowRatesOut)
+async def no_show_rates(
+    services: ServicesDep, _: AdminDep, days: Annotated[int | None, Query(ge=1, le=800)] = None
+) -> NoShowRatesOut:
+    """No-shows per caller number and identity over the last ``days`` days (default: the
+    booking policy's identity window, 60): input for the anti-scalping limits."""
+    rates = await services.desk.no_show_rates(days=days)
+
+    def out(rate: NoShowRate) -> NoShowRateOut:
+        return NoShowRateOut(
+            key=rate.key, visits=rate.visits, no_shows=rate.no_shows, rate=round(rate.rate, 3)
+        )
+
+    return NoShowRatesOut(
+        since=rates.since,
+        until=rates.until,
+        by_caller_number=[out(rate) for rate in rates.by_caller_number],
+        by_identity=[out(rate) for rate in rates.by_identity],
+    )
 
 
 @admin_router.delete("/capacity-templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)

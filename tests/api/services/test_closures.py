@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, cast
+from typing import cast
 
 import httpx
 from fastapi import FastAPI
@@ -15,7 +15,7 @@ from sqlalchemy import Date, Table, bindparam, func, select
 
 from api.models import Booking, BookingStatus, Slot
 from api.testing import query
-from tests.api.support import book, first_slot, hold
+from tests.api.support import book, first_slot, hold, hold_and_book
 
 SLOTS = cast(Table, Slot.__table__)
 BOOKINGS = cast(Table, Booking.__table__)
@@ -42,21 +42,13 @@ DAY_SLOTS = (
 CLOSED_BY = select(BOOKINGS.c.reference, BOOKINGS.c.status, BOOKINGS.c.cancelled_by_closure_id)
 
 
-async def book_at(ivr: httpx.AsyncClient, after: str, caller: str, passport: str) -> dict[str, Any]:
-    slot = await first_slot(ivr, OFFICE, "ltr-extension", after=after)
-    held = await hold(ivr, slot["slot_id"], caller)
-    assert held.status_code == 201, held.text
-    booked = await book(ivr, held.json()["hold_id"], caller=caller, passport=passport)
-    assert booked.status_code == 201, booked.text
-    result: dict[str, Any] = booked.json()
-    return result
-
-
 async def test_part_of_a_day_cancels_only_its_bookings_and_gives_their_seats_back(
     app: FastAPI, ivr: httpx.AsyncClient, admin: httpx.AsyncClient
 ) -> None:
-    inside = await book_at(ivr, "2026-12-08T10:00:00+01:00", "+420600000001", "11111111")
-    outside = await book_at(ivr, "2026-12-08T12:00:00+01:00", "+420600000002", "22222222")
+    inside = await hold_and_book(ivr, after="2026-12-08T10:00:00+01:00",
+                                 caller="+420600000001", passport="11111111")
+    outside = await hold_and_book(ivr, after="2026-12-08T12:00:00+01:00",
+                                  caller="+420600000002", passport="22222222")
     assert inside["starts_at"].startswith("2026-12-08T10:")
     period = {"office": OFFICE, "date": TUESDAY.isoformat(), "start": "10:00", "end": "11:00"}
     preview = await admin.post("/admin/closures/preview", json=period)

@@ -193,7 +193,7 @@ async def test_a_rebooked_outcome_carries_the_new_reference_and_only_it_does(
     assert (recorded["outcome"], recorded["new_booking_reference"]) == ("rebooked", "ABCD2345")
 
 
-async def test_the_attempts_are_for_administrators_and_the_plan_for_the_call_engine(
+async def test_the_attempts_are_for_the_desk_and_the_plan_for_the_call_engine(
     app: FastAPI, ivr: httpx.AsyncClient, admin: httpx.AsyncClient
 ) -> None:
     params = {"office_code": OFFICE, "day": "2026-12-08"}
@@ -201,6 +201,9 @@ async def test_the_attempts_are_for_administrators_and_the_plan_for_the_call_eng
     async with client_for(app, DEV_TOKENS["operator"]) as operator:
         assert (await operator.post("/outbound/plan")).status_code == 403
     assert (await admin.get("/outbound/attempts", params=params)).status_code == 200
+    async with client_for(app, DEV_TOKENS["desk"]) as desk:
+        assert (await desk.get("/outbound/attempts", params=params)).status_code == 200
+        assert (await desk.post("/outbound/plan")).status_code == 403
     missing = await ivr.post("/outbound/attempts/999/outcome", json={"outcome": "kept"})
     assert (missing.status_code, missing.json()["error_id"]) == (404, "attempt-not-found")
 
