@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ivr.flow.menus import FLOW_PROMPT_IDS
 from tests.e2e.ami import AmiAddress, AmiWatcher
 from tests.e2e.sandbox import SOUNDS_DIR, Sandbox, SandboxPorts, free_port, missing_prerequisite
 from tests.e2e.sipp import PromptClock, SipEndpoint
@@ -70,9 +71,12 @@ def sandbox_prerequisites() -> None:
 
 @pytest.fixture(scope="session")
 def built_prompts(sandbox_prerequisites: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """build/sounds, built with `ivr prompts build` when a prompt the dialplan plays is missing."""
+    """build/sounds, built with `ivr prompts build` when a prompt the dialplan or the flow plays
+    is missing."""
+    # the flow's own prompts too: a prompt added since the last build would be skipped (logged)
+    # and the calls would go on without it
     wanted = [SOUNDS_DIR / lang / "ivr" / f"{pid}.sln16"
-              for lang in ("cs", "en") for pid in DIALPLAN_PROMPTS]
+              for lang in ("cs", "en") for pid in (*DIALPLAN_PROMPTS, *sorted(FLOW_PROMPT_IDS))]
     if not all(path.exists() for path in wanted):
         log = tmp_path_factory.mktemp("prompts") / "build.log"
         with log.open("wb") as out:

@@ -263,8 +263,18 @@ INVITE_KEEPING_CSEQ = """  <recv request="INVITE" crlf="true">
   </recv>"""
 
 
+# an answering machine: it answers (in A-law, as SIPp's recording is) and speaks at once, on and
+# on (SIPp's own recording of speech), which AMD() hears as a long greeting
+MACHINE_SPEECH = "/usr/share/sip-tester/g711a.pcap"
+ANSWER_SPEAKING = ANSWER.replace("RTP/AVP 0 101", "RTP/AVP 8 101").replace(
+    "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000") + (
+    f'\n  <nop><action><exec play_pcap_audio="{MACHINE_SPEECH}"/></action></nop>')
+
+
 def callee_scenario(keys: list[Path], *, answers: str) -> str:
-    if answers == "busy":
+    if answers == "machine":
+        body = [INVITE, RINGING, ANSWER_SPEAKING, HANGUP_AWAITED]
+    elif answers == "busy":
         body = [INVITE, BUSY]
     elif answers == "never":
         body = [INVITE_KEEPING_CSEQ, RINGING, CANCELLED]
@@ -498,3 +508,27 @@ async def test_opt_out_is_never_called_again(
         await connection.close()
     assert booking(outbound_slots, mine["reference"], number)["status"] == "confirmed"
 
+
+
+async def test_an_answering_machine_is_not_reached_and_tried_again(
+    ami: AmiWatcher, sandbox: Sandbox, outbound_slots: SlotService, notices_on_sandbox: None,
+    planner: tuple[Planner, ManualClock], tmp_path: Path,
+) -> None:
+    """With AMD() on, a callee that answers with a long greeting is taken for a machine: the
+    flow never runs, the attempt is retried."""
+    plan, clock = planner
+    await ami.set_global("IVR_NOTICE_AMD", "yes")
+    number, caller_id = "+420777300006", "+420974820006"
+    mine = book(outbound_slots, number=number, not_before=visit_day(1))
+    clock.set(reminder_moment(mine["starts_at"]))
+    machine = await start_callee(sandbox, tmp_path, caller_id=caller_id, answers="machine")
+
+    report = await run_with(machine, ami, plan, sandbox, caller_id)
+
+    assert list(report.outcomes.values()) == ["answering-machine"]
+    assert not any(e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == caller_id
+                   for e in ami.events)
+    clock.advance(minutes=31)
+    [retry] = await plan.plan()
+    assert retry.booking_reference == mine["reference"]
+    await plan.record(retry.attempt_id, Ended("no-answer"))
