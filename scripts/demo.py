@@ -138,10 +138,11 @@ def running_database(
             console.print("[dim]PostgreSQL stopped (its data stays for the next demo)[/dim]")
 
 
-# The demo's own database: earlier demo calls' bookings and holds go, so that the same
-# scripted caller (one identity) can book again; the seed and the slots stay.
+# The demo's own database: earlier demo calls' bookings and holds go (with the outbound notices
+# of those bookings), so that the same scripted caller (one identity) can book again; the seed,
+# the slots and the opted-out numbers stay.
 FREE_EVERY_SEAT = (
-    "TRUNCATE holds, bookings, identity_locks",
+    "TRUNCATE holds, outbound_attempts, outbound_notices, bookings, identity_locks",
     "UPDATE slots SET booked_phone = 0, booked_operator = 0, booked_counter = 0"
     " WHERE booked_phone + booked_operator + booked_counter > 0",
 )
