@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import httpx
 import pytest
 
 from api.calendar import is_working_day
@@ -122,6 +123,19 @@ async def planner(outbound_slots: SlotService) -> AsyncIterator[tuple[Planner, M
         yield Planner(OutboundService(context)), clock
     finally:
         await database.dispose()
+        await _forget_open_notices(outbound_slots)
+
+
+async def _forget_open_notices(slots: SlotService) -> None:
+    """A test's notices still owed (a retry planned) are no other test's calls: dropped."""
+    connection = await asyncpg.connect(asyncpg_dsn(slots.database_url))
+    try:
+        await connection.execute(
+            "UPDATE outbound_attempts SET outcome = 'failed', ended_at = now()"
+            " WHERE outcome IS NULL;"
+            "UPDATE outbound_notices SET status = 'dropped' WHERE status IN ('pending', 'calling')")
+    finally:
+        await connection.close()
 
 
 def dialer(sandbox: Sandbox, caller_id: str, *, ring_seconds: float = 20) -> AmiDialer:
@@ -532,3 +546,38 @@ async def test_an_answering_machine_is_not_reached_and_tried_again(
     [retry] = await plan.plan()
     assert retry.booking_reference == mine["reference"]
     await plan.record(retry.attempt_id, Ended("no-answer"))
+
+
+async def test_a_closure_notice_rebooks_the_cancelled_booking(
+    ami: AmiWatcher, sandbox: Sandbox, outbound_slots: SlotService, notices_on_sandbox: None,
+    planner: tuple[Planner, ManualClock], tmp_path: Path,
+) -> None:
+    """An administrator closes the office for the booking's day; the caller is phoned, hears
+    that the visit was cancelled, presses 3 and takes the earliest slot (1), with the
+    cancelled booking's identity."""
+    plan, clock = planner
+    number, caller_id = "+420777300007", "+420974820007"
+    old = book(outbound_slots, number=number, not_before=visit_day(3))
+    day = dt.datetime.fromisoformat(old["starts_at"]).astimezone(PRAGUE).date()
+    with httpx.Client(base_url=outbound_slots.url, timeout=10,
+                      headers={"Authorization": "Bearer admin-dev-token"}) as admin:
+        closed = admin.post("/admin/closures", json={"office": OFFICE, "date": day.isoformat(),
+                                                     "reason": "flood"})
+    assert closed.status_code == 201, closed.text
+    assert booking(outbound_slots, old["reference"], number)["status"] == "cancelled"
+    clock.set(dt.datetime.now(dt.UTC))  # notices go out at once, not the day before
+    clock.set(max(clock.now(), reminder_moment(old["starts_at"])))
+    callee = await start_callee(sandbox, tmp_path, caller_id=caller_id, keys="31#")
+
+    report = await run_with(callee, ami, plan, sandbox, caller_id)
+
+    assert list(report.outcomes.values()) == ["rebooked"]
+    [(_, _, outcome, new_reference)] = [
+        a for a in await attempts_of(outbound_slots) if a[0] == old["reference"]]
+    assert outcome == "rebooked" and new_reference is not None
+    new = booking(outbound_slots, new_reference, number)
+    assert new["status"] == "confirmed" and new["starts_at"] < old["starts_at"]
+    assert booking(outbound_slots, old["reference"], number)["status"] == "cancelled"
+    played = [e["Command"] for e in ami.events if e.get("Event") == "AGIExecStart"
+              and e.get("CallerIDNum") == caller_id and "STREAM FILE" in str(e.get("Command"))]
+    assert any('"en/ivr/notice-closure"' in command for command in played)
