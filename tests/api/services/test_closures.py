@@ -74,19 +74,22 @@ async def test_part_of_a_day_cancels_only_its_bookings_and_gives_their_seats_bac
         assert is_closed == (starts_at < eleven and ends_at > ten), slot_id
     still_open = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-08T10:00:00+01:00")
     assert still_open["starts_at"] >= "2026-12-08T11:00:00+01:00"
-    overlapping = await admin.post(
+    covered = await admin.post(
         "/admin/closures",
-        json={**period, "start": "10:30", "end": "12:00", "reason": "again"},
+        json={**period, "start": "10:15", "end": "10:45", "reason": "again"},
     )
-    assert overlapping.json()["error_id"] == "closure-exists"
+    assert covered.json()["error_id"] == "closure-exists"
+    # overlapping: it closes what the first left open (10:00-11:00 is closed already)
     later = await admin.post(
-        "/admin/closures", json={**period, "start": "11:00", "end": "12:00", "reason": "later"}
+        "/admin/closures", json={**period, "start": "10:30", "end": "12:00", "reason": "later"}
     )
     assert later.status_code == 201, later.text
-    # reopening the first leaves the second's slots closed
+    assert later.json()["bookings_cancelled"] == []
+    # reopening the first opens what the second does not cover (10:00-10:30) only
     assert (await admin.delete(f"/admin/closures/{closure_id}")).status_code == 200
     reopened = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-08T09:59:00+01:00")
-    assert reopened["starts_at"].startswith("2026-12-08T10:")
+    assert reopened["starts_at"] == "2026-12-08T10:00:00+01:00"
+    assert reopened["ends_at"] <= "2026-12-08T10:30:00+01:00"
     after_ten = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-08T10:59:00+01:00")
     assert after_ten["starts_at"] >= "2026-12-08T12:00:00+01:00"
 
