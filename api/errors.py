@@ -22,6 +22,7 @@ request leaves nothing behind.
     │   ├── BookingNotActive      booking-not-active
     │   ├── IdempotencyConflict   idempotency-conflict
     │   ├── ClosureExists         closure-exists
+    │   ├── CapacityBelowBooked   capacity-below-booked (fewer seats than taken)
     │   └── UniqueViolation       unique-violation (a unique constraint refused the row)
     ├── HoldLimit (429)           hold-limit
     ├── InvalidReference (400)    invalid-reference
@@ -124,6 +125,13 @@ class IdempotencyConflict(Refused):
 
 class ClosureExists(Refused):
     error_id = "closure-exists"
+
+
+class CapacityBelowBooked(Refused):
+    """A capacity change would leave slots with fewer seats than they have booked or held;
+    ``details["slots"]`` lists them."""
+
+    error_id = "capacity-below-booked"
 
 
 class UniqueViolation(Refused):

@@ -29,6 +29,7 @@ DEFAULT_SEED_FILE = Path(__file__).parent / "seed" / "seed.toml"
 class Role(StrEnum):
     ivr = "ivr"
     operator = "operator"
+    desk = "desk"
     admin = "admin"
 
 
@@ -43,6 +44,7 @@ class Channel(StrEnum):
 CHANNEL_OF_ROLE: dict[Role, Channel] = {
     Role.ivr: Channel.phone,
     Role.operator: Channel.operator,
+    Role.desk: Channel.counter,
     Role.admin: Channel.counter,
 }
 
@@ -93,6 +95,10 @@ class ApiSettings(BaseSettings):
     ivr_tokens: list[SecretStr] = Field(default_factory=lambda: [SecretStr("ivr-dev-token")])
     operator_tokens: list[SecretStr] = Field(
         default_factory=lambda: [SecretStr("operator-dev-token")]
+    )
+    desk_tokens: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr("desk-dev-token")],
+        description="the office desk (day lists, check-in); closures and capacity are admin's",
     )
     admin_tokens: list[SecretStr] = Field(default_factory=lambda: [SecretStr("admin-dev-token")])
     identity_key: SecretStr = Field(

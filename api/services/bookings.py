@@ -381,7 +381,16 @@ class BookingService:
                     "attendance is marked once, on a confirmed booking", status=booking.status
                 )
             now = self._context.clock.now()
-            await self._change_status(runner, booking=booking, status=status.value, now=now)
+            changed = await runner.rowcount(
+                MARK_ATTENDANCE,
+                {"booking_id": booking.id, "new_status": status.value, "now": now},
+            )
+            if changed != 1:
+                raise BookingNotActive(
+                    "the booking was changed meanwhile; only a confirmed one can change",
+                    reference=booking.reference,
+                )
+            booking.status, booking.attendance_at, booking.updated_at = status.value, now, now
             return booking
 
     @staticmethod
@@ -432,6 +441,7 @@ CHANGE_STATUS = (
     )
     .values(status=bindparam("new_status"), updated_at=bindparam("now", type_=TIMESTAMPTZ))
 )
+MARK_ATTENDANCE = CHANGE_STATUS.values(attendance_at=bindparam("now", type_=TIMESTAMPTZ))
 HOLD_SLOT = select(HOLDS.c.slot_id).where(HOLDS.c.id == bindparam("hold_id"))
 
 

@@ -12,6 +12,9 @@ from tests.support.services import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+# the desk's screenshots are shown by docs/desk.md (fixed date and data: they change only
+# when the page does)
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images" / "desk"
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -46,9 +49,9 @@ async def chromium_page() -> AsyncIterator[Any]:
             await browser.close()
 
 
-async def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+async def screenshot(page: Any, name: str, folder: Path = SCREENSHOTS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
 

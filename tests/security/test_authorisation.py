@@ -1,7 +1,8 @@
 """Who may do what: every route against every role, proofs of ownership, constant-time tokens.
 
 The matrix is built from the app's own OpenAPI description, so a route added later is checked too:
-``/admin/*`` is for admins, ``/operator/*`` for operators and admins, ``/healthz`` for anyone,
+``/admin/*`` is for admins, ``/operator/*`` for operators and admins, ``/desk/*`` for the desk
+and admins, ``/healthz`` for anyone,
 everything else for any authenticated role.
 """
 
@@ -23,7 +24,7 @@ from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for
 from tests.api.support import BIRTH, CALLER, PASSPORT, hold_and_book
 
-ROLES = ("ivr", "operator", "admin")
+ROLES = ("ivr", "operator", "desk", "admin")
 
 
 def allowed_roles(path: str) -> set[str | None]:
@@ -31,6 +32,8 @@ def allowed_roles(path: str) -> set[str | None]:
         return {"admin"}
     if path.startswith("/operator/"):
         return {"operator", "admin"}
+    if path.startswith("/desk/"):
+        return {"desk", "admin"}
     if path == "/healthz":
         return {None, *ROLES}
     return set(ROLES)
@@ -118,7 +121,10 @@ def test_tokens_are_compared_in_constant_time_against_every_token(
 ) -> None:
     calls = _spy(monkeypatch, api.auth)
     settings = ApiSettings(
-        ivr_tokens=["ivr-a", "ivr-b"], operator_tokens=["operator-a"], admin_tokens=["admin-b"]
+        ivr_tokens=["ivr-a", "ivr-b"],
+        operator_tokens=["operator-a"],
+        desk_tokens=["desk-a"],
+        admin_tokens=["admin-b"],
     )
     authority = TokenAuthority(settings)
     try:
@@ -126,7 +132,7 @@ def test_tokens_are_compared_in_constant_time_against_every_token(
     except api.auth.Unauthorized:
         assert presented in {"ivr-", "nothing-like-it"}
     # every configured token is compared, whichever matched first: no early exit to time
-    assert len(calls) == 4
+    assert len(calls) == 5
     assert all(right == presented.encode() for _, right in calls)
 
 
