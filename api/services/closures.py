@@ -10,10 +10,10 @@ period once the closure commits.
 
 Locks, in the order the booking transactions take theirs (``api.services.locking``): the
 office row first (``FOR NO KEY UPDATE``, which a booking's foreign-key check never waits for:
-it only serialises two closures or reopenings of one office, so overlaps are checked without a
-race), then the slot rows ascending by id (``FOR NO KEY UPDATE``, as an ``UPDATE`` of a slot
-takes), then the booking rows. No identity row is taken, so a closure never waits for a
-booking that waits for it.
+it only serialises two closures or reopenings of one office, so a closure already covering
+the period is found without a race), then the slot rows ascending by id (``FOR NO KEY
+UPDATE``, as an ``UPDATE`` of a slot takes), then the booking rows. No identity row is
+taken, so a closure never waits for a booking that waits for it.
 
 Reopening keeps the closure (its cancelled bookings still point at it), sets ``reopened_at``
 and opens the slots no other active closure covers; the cancelled bookings stay cancelled.
@@ -64,16 +64,19 @@ LOCK_OFFICE = (
     .where(OFFICES.c.code == bindparam("office"))
     .with_for_update(key_share=True)  # FOR NO KEY UPDATE
 )
-# the active closures of the office and day whose range overlaps :start-:end (NULL: the day)
-OVERLAPPING = select(CLOSURES.c.id).where(
-    CLOSURES.c.office_code == bindparam("office"),
-    CLOSURES.c.day == bindparam("day"),
-    CLOSURES.c.reopened_at.is_(None),
-    or_(
-        CLOSURES.c.starts_at.is_(None),
-        _START.is_(None),
-        and_(CLOSURES.c.starts_at < _END, CLOSURES.c.ends_at > _START),
-    ),
+# an active closure of the office and day that already covers :start-:end (NULL: the day)
+COVERING = (
+    select(CLOSURES.c.id)
+    .where(
+        CLOSURES.c.office_code == bindparam("office"),
+        CLOSURES.c.day == bindparam("day"),
+        CLOSURES.c.reopened_at.is_(None),
+        or_(
+            CLOSURES.c.starts_at.is_(None),
+            and_(_START.is_not(None), CLOSURES.c.starts_at <= _START, CLOSURES.c.ends_at >= _END),
+        ),
+    )
+    .limit(1)
 )
 _SLOTS_HIT = (
     select(SLOTS.c.id)
@@ -240,7 +243,9 @@ class ClosureService:
     ) -> ClosurePlan:
         """Close the office on ``day`` (``start``-``end`` local time: part of it), or with
         ``preview`` only say which bookings that would cancel. Refused when the period is
-        over (``too-late``) or overlaps an active closure (``closure-exists``)."""
+        over (``too-late``) or an active closure covers it already (``closure-exists``); one
+        overlapping an active closure closes what that one left open (a whole day after a
+        morning, say)."""
         window = self._range(day=day, start=start, end=end)
         now = self._context.clock.now()
         zone = self._context.zone
@@ -253,13 +258,13 @@ class ClosureService:
         async with self._context.database.transaction() as runner:
             if await runner.one_or_none(LOCK_OFFICE, {"office": office_code}) is None:
                 raise OfficeNotFound("no such office", office=office_code)
-            overlapping = await runner.scalar(OVERLAPPING, params)
-            if overlapping is not None:
+            covering = await runner.scalar(COVERING, params)
+            if covering is not None:
                 raise ClosureExists(
                     "the office is already closed for this period",
                     office=office_code,
                     day=day.isoformat(),
-                    closure_id=overlapping,
+                    closure_id=covering,
                 )
             slot_rows = await runner.all(SLOTS_HIT if preview else LOCK_SLOTS_HIT, params)
             slot_ids = [row.id for row in slot_rows]

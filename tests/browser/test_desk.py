@@ -2,7 +2,8 @@
 (a copy of the fixed-date template, Monday 7 December 2026 07:00): check-in with one click,
 from the day list and from a search, the list updating by itself, the printable day sheet;
 a closure showing the affected bookings, then confirmed; a capacity change refused below what
-is booked, then accepted. The screenshots go to docs/images/desk/ (docs/desk.md)."""
+is booked, then accepted. The screenshots go to build/screenshots/, and to docs/images/desk/
+(docs/desk.md) when missing there or with IVR_REFRESH_DOC_IMAGES=1."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import DOC_IMAGES, chromium_page, screenshot
+from tests.browser.support import chromium_page, doc_screenshot
 from tests.ivr.console.desk_harness import (
     DESK_ADMIN,
     DESK_ADMIN_PASSWORD,
@@ -63,7 +64,7 @@ async def test_check_in_search_live_update_and_day_sheet(desk: Desk) -> None:
     text = await row(page, first["reference"]).inner_text()
     assert "+*********456" in text and "uk" in text and "phone" in text and "expected" in text
     assert "777123456" not in await page.inner_text("#day-bookings")
-    await screenshot(page, "desk-day", DOC_IMAGES)
+    await doc_screenshot(page, "desk-day")
 
     await row(page, first["reference"]).locator("button.arrived").click()
     await wait_state(page, first["reference"], "attended")
@@ -77,7 +78,7 @@ async def test_check_in_search_live_update_and_day_sheet(desk: Desk) -> None:
     await found.locator(f'tr[data-reference="{second["reference"]}"]').wait_for()
     await found.locator("button.arrived").click()
     await wait_state(page, second["reference"], "attended")
-    await screenshot(page, "desk-checked-in", DOC_IMAGES)
+    await doc_screenshot(page, "desk-checked-in")
     await page.fill("#search-reference", "12345670")
     await page.click("#search-button")
     await page.wait_for_selector("#search-result .error")
@@ -99,7 +100,7 @@ async def test_check_in_search_live_update_and_day_sheet(desk: Desk) -> None:
     assert not await page.locator("header").is_visible()
     assert not await row(page, late["reference"]).locator("button.arrived").is_visible()
     assert await row(page, late["reference"]).is_visible()
-    await screenshot(page, "desk-day-sheet-print", DOC_IMAGES)
+    await doc_screenshot(page, "desk-day-sheet-print")
 
     async with stack.slot_service("desk") as api:
         checked = (await api.get(f"/desk/bookings/{second['reference']}")).json()
@@ -124,7 +125,7 @@ async def test_closure_shows_the_affected_bookings_then_cancels_them(desk: Desk)
     assert await affected.count() == 1
     assert await affected.first.get_attribute("data-reference") == hit["reference"]
     assert "1 booking will be cancelled" in await page.inner_text("#closure-plan-title")
-    await screenshot(page, "desk-closure-preview", DOC_IMAGES)
+    await doc_screenshot(page, "desk-closure-preview")
 
     async with stack.slot_service("ivr") as ivr:  # nothing changed by the preview
         still = await ivr.get(f"/bookings/{hit['reference']}",
@@ -136,7 +137,7 @@ async def test_closure_shows_the_affected_bookings_then_cancels_them(desk: Desk)
     assert hit["reference"] in await page.inner_text("#closure-result")
     await page.locator("#closure-list li.closure").first.wait_for()
     assert "08:00–09:00" in await page.inner_text("#closure-list")
-    await screenshot(page, "desk-closure-done", DOC_IMAGES)
+    await doc_screenshot(page, "desk-closure-done")
 
     async with stack.slot_service("admin") as api:
         closures = (await api.get("/admin/closures", params={"office": OFFICE})).json()
@@ -168,7 +169,7 @@ async def test_capacity_change_refused_below_booked_then_accepted(desk: Desk) ->
     await page.wait_for_selector("tr.template.refused")
     message = await template.locator("td.message").inner_text()
     assert "Refused" in message and "1 slot(s)" in message and "1 taken" in message
-    await screenshot(page, "desk-capacity-refused", DOC_IMAGES)
+    await doc_screenshot(page, "desk-capacity-refused")
 
     await template.locator("input.seats-phone").fill("2")
     await template.locator("button.save").click()
@@ -176,7 +177,7 @@ async def test_capacity_change_refused_below_booked_then_accepted(desk: Desk) ->
     assert "slot(s) changed" in await template.locator("td.message").inner_text()
     await page.click("#materialise-button")
     await page.wait_for_selector("#materialise-result:has-text('new slot')")
-    await screenshot(page, "desk-capacity-saved", DOC_IMAGES)
+    await doc_screenshot(page, "desk-capacity-saved")
 
     async with stack.slot_service("ivr") as ivr:
         slot = (await ivr.get("/availability", params={

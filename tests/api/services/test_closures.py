@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 import httpx
 from fastapi import FastAPI
@@ -74,19 +74,22 @@ async def test_part_of_a_day_cancels_only_its_bookings_and_gives_their_seats_bac
         assert is_closed == (starts_at < eleven and ends_at > ten), slot_id
     still_open = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-08T10:00:00+01:00")
     assert still_open["starts_at"] >= "2026-12-08T11:00:00+01:00"
-    overlapping = await admin.post(
+    covered = await admin.post(
         "/admin/closures",
-        json={**period, "start": "10:30", "end": "12:00", "reason": "again"},
+        json={**period, "start": "10:15", "end": "10:45", "reason": "again"},
     )
-    assert overlapping.json()["error_id"] == "closure-exists"
+    assert covered.json()["error_id"] == "closure-exists"
+    # overlapping: it closes what the first left open (10:00-11:00 is closed already)
     later = await admin.post(
-        "/admin/closures", json={**period, "start": "11:00", "end": "12:00", "reason": "later"}
+        "/admin/closures", json={**period, "start": "10:30", "end": "12:00", "reason": "later"}
     )
     assert later.status_code == 201, later.text
-    # reopening the first leaves the second's slots closed
+    assert later.json()["bookings_cancelled"] == []
+    # reopening the first opens what the second does not cover (10:00-10:30) only
     assert (await admin.delete(f"/admin/closures/{closure_id}")).status_code == 200
     reopened = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-08T09:59:00+01:00")
-    assert reopened["starts_at"].startswith("2026-12-08T10:")
+    assert reopened["starts_at"] == "2026-12-08T10:00:00+01:00"
+    assert reopened["ends_at"] <= "2026-12-08T10:30:00+01:00"
     after_ten = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-08T10:59:00+01:00")
     assert after_ten["starts_at"] >= "2026-12-08T12:00:00+01:00"
 
@@ -178,3 +181,55 @@ async def test_refused_closures_say_why(admin: httpx.AsyncClient) -> None:
         "/admin/closures/preview", json={"office": "atlantis", "date": "2026-12-08"}
     )
     assert nowhere.json()["error_id"] == "office-not-found"
+
+
+async def test_a_closure_amid_cancellations_and_reschedules_deadlocks_with_none(
+    app: FastAPI, ivr: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    """The closure locks slots by id, like the reschedule (identity, then both slots by id)
+    and the cancellation: run together, every one ends with an answer, none with a
+    deadlock (a 500), and every slot's counts match its confirmed bookings."""
+    callers = [f"+4206001000{index:02d}" for index in range(10)]
+    booked = [
+        await hold_and_book(ivr, after="2026-12-08T07:59:00+01:00", caller=caller,
+                            passport=f"7000{index:04d}")
+        for index, caller in enumerate(callers)
+    ]
+    holds_elsewhere = []
+    for caller in callers[5:]:  # the new slots of the reschedules, on Wednesday
+        slot = await first_slot(ivr, OFFICE, "ltr-extension", after="2026-12-09T07:59:00+01:00")
+        held = await hold(ivr, slot["slot_id"], caller)
+        assert held.status_code == 201, held.text
+        holds_elsewhere.append(held.json()["hold_id"])
+
+    async def cancel(booking: dict[str, Any], caller: str) -> int:
+        answer = await ivr.post(f"/bookings/{booking['reference']}/cancel",
+                                json={"caller_number": caller})
+        return answer.status_code
+
+    async def reschedule(booking: dict[str, Any], caller: str, hold_id: str) -> int:
+        answer = await ivr.post(f"/bookings/{booking['reference']}/reschedule",
+                                json={"hold_id": hold_id, "caller_number": caller})
+        return answer.status_code
+
+    async def close() -> int:
+        answer = await admin.post("/admin/closures", json={
+            "office": OFFICE, "date": "2026-12-08", "reason": "strike"})
+        return answer.status_code
+
+    codes = await asyncio.wait_for(asyncio.gather(
+        *(cancel(b, c) for b, c in zip(booked[:5], callers[:5], strict=True)),
+        close(),
+        *(reschedule(b, c, h)
+          for b, c, h in zip(booked[5:], callers[5:], holds_elsewhere, strict=True)),
+    ), timeout=60)
+    assert 500 not in codes and codes[5] == 201, codes
+    assert set(codes) <= {200, 201, 409}, codes
+    for day in (TUESDAY, dt.date(2026, 12, 9)):
+        for slot_id, _, _, is_closed, counted, confirmed in await query(
+            app, DAY_SLOTS, {"day": day}
+        ):
+            assert counted == confirmed, (day, slot_id)
+            assert is_closed == (day == TUESDAY), (day, slot_id)
+            if day == TUESDAY:
+                assert confirmed == 0, slot_id
