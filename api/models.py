@@ -216,3 +216,61 @@ class Booking(Base):
         Index("ix_bookings_slot", "slot_id"),
         Index("ix_bookings_closure", "cancelled_by_closure_id"),
     )
+
+
+class NoticeKind(StrEnum):
+    reminder = "reminder"
+    closure_notice = "closure-notice"
+
+
+class NoticeStatus(StrEnum):
+    pending = "pending"  # to be called at next_attempt_at (within the calling window)
+    calling = "calling"  # an attempt is in progress
+    done = "done"  # answered (whatever the caller chose)
+    not_reached = "not-reached"  # every attempt busy, unanswered or an answering machine
+    dropped = "dropped"  # no call any more: opted out, booking no longer active, visit past
+
+
+class OutboundOptOut(Base):
+    """A number whose owner pressed 9 in a notice: never called again."""
+
+    __tablename__ = "outbound_opt_outs"
+
+    caller_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+
+
+class OutboundNotice(Base):
+    """A call owed to the caller of a booking for one event (migration 0005)."""
+
+    __tablename__ = "outbound_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    event: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+
+    __table_args__ = (
+        UniqueConstraint("booking_id", "kind", "event", name="uq_outbound_notice_event"),
+        Index("ix_outbound_notices_due", "status", "next_attempt_at"),
+    )
+
+
+class OutboundAttempt(Base):
+    """One call placed for a notice; ``outcome`` is NULL while the call is in progress."""
+
+    __tablename__ = "outbound_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("outbound_notices.id"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMPTZ, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    new_booking_reference: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+    __table_args__ = (UniqueConstraint("notice_id", "attempt", name="uq_outbound_attempt"),)

@@ -266,3 +266,54 @@ class CapacityChangeIn(Strict):
 class CapacityChangeOut(BaseModel):
     template: CapacityTemplateOut
     slots_changed: int
+
+
+# -- outbound calls (issue 15) ------------------------------------------------------------------
+
+NoticeKindName = Literal["reminder", "closure-notice"]
+OutcomeName = Literal[
+    "kept", "cancelled", "rebooked", "opted-out", "operator", "hung-up",
+    "busy", "no-answer", "answering-machine", "failed",
+]
+
+
+class PlannedCallOut(BaseModel):
+    attempt_id: int
+    attempt: int
+    kind: NoticeKindName
+    booking_reference: str
+    caller_number: str
+    language: str
+
+
+class OutboundPlanOut(BaseModel):
+    """The calls to place now; ``no_call_reason`` says why there are none when calls are not
+    allowed at this moment."""
+
+    calls: list[PlannedCallOut]
+    no_call_reason: Literal["outside-hours", "public-holiday"] | None
+    reminders_created: int
+    closure_notices_created: int
+    in_progress: int
+
+
+class AttemptOutcomeIn(Strict):
+    outcome: OutcomeName
+    new_booking_reference: str | None = Field(default=None, min_length=8, max_length=8)
+
+
+class OptOutIn(Strict):
+    caller_number: CallerNumber
+
+
+class OutboundAttemptOut(BaseModel):
+    booking_reference: str
+    kind: NoticeKindName
+    attempt: int
+    started_at: dt.datetime
+    outcome: OutcomeName | None  # None while the call is in progress
+    new_booking_reference: str | None
+
+
+class OutboundAttemptsOut(BaseModel):
+    attempts: list[OutboundAttemptOut]

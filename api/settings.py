@@ -64,6 +64,25 @@ class PolicySettings(BaseModel):
     )
 
 
+class OutboundSettings(BaseModel):
+    """Outbound calls (reminders, closure notices): how many at once and how often to retry.
+    The calling window (08:00-20:00 Europe/Prague, no public holiday) is a rule, not a setting
+    (``api.outbound_rules``)."""
+
+    max_concurrent_calls: int = Field(default=4, ge=1, le=100)
+    max_attempts: int = Field(
+        default=3, ge=1, le=3, description="the first call and at most two retries"
+    )
+    retry_delay_minutes: int = Field(default=30, ge=1)
+    call_timeout_minutes: int = Field(
+        default=20,
+        ge=1,
+        description="an attempt without an outcome for this long is counted as failed (the job "
+        "that placed it was lost), so that it neither blocks a seat of the concurrency limit "
+        "nor leaves the notice without a retry",
+    )
+
+
 class EmbeddedDatabaseSettings(BaseModel):
     """The embedded PostgreSQL of ``api.embedded`` (demo and development)."""
 
@@ -112,6 +131,7 @@ class ApiSettings(BaseSettings):
     timezone: str = "Europe/Prague"
     seed_file: Path = DEFAULT_SEED_FILE
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
 
     @model_validator(mode="after")
     def _embedded_by_default(self) -> ApiSettings:

@@ -20,6 +20,7 @@ from api.services.context import ServiceContext
 from api.services.desk import DeskService
 from api.services.holds import HoldService
 from api.services.materialise import MaterialiseService
+from api.services.outbound import OutboundService
 from api.settings import Role
 
 
@@ -35,6 +36,7 @@ class Services:
     closures: ClosureService
     desk: DeskService
     materialise: MaterialiseService
+    outbound: OutboundService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
@@ -50,6 +52,7 @@ class Services:
             closures=ClosureService(context),
             desk=DeskService(context, bookings=bookings),
             materialise=MaterialiseService(context),
+            outbound=OutboundService(context),
         )
 
 

@@ -289,4 +289,14 @@ def install_desk(app: FastAPI, settings: ConsoleSettings, gateway: DeskGateway) 
     async def no_show_rates(_: DeskAdmin) -> Any:
         return await gateway.call("GET", "/admin/no-show-rates", admin=True)
 
+    @router.get("/outbound/attempts")
+    async def outbound_attempts(
+        office: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")], day: dt.date, user: DeskUser
+    ) -> Any:
+        """The outbound call attempts for the day's bookings (docs/outbound.md)."""
+        return await gateway.call(
+            "GET", "/outbound/attempts", admin=False,
+            params={"office_code": office, "day": day.isoformat()},
+        )
+
     app.include_router(router)

@@ -28,6 +28,9 @@ TABLES = {
     "holds",
     "identity_locks",
     "bookings",
+    "outbound_opt_outs",
+    "outbound_notices",
+    "outbound_attempts",
 }
 FUNCTIONS = {
     "0002": {"slot_service_take_hold", "slot_service_book_hold"},
@@ -151,3 +154,16 @@ async def test_0004_keeps_closures_and_downgrades_to_one_per_office_and_day(
         await connection.close()
     await migrate(postgres_url)
     assert (await _schema(postgres_url))[1] == []
+
+
+async def test_0005_downgrades_to_its_parent_and_back(postgres_url: str) -> None:
+    """Outbound calls' tables go with their downgrade and come back with the upgrade."""
+    await migrate(postgres_url)
+    parent = "0004"
+    await downgrade(postgres_url, revision=parent)
+    tables, _ = await _schema(postgres_url)
+    assert not {"outbound_opt_outs", "outbound_notices", "outbound_attempts"} & tables
+    await migrate(postgres_url)
+    tables, differences = await _schema(postgres_url)
+    assert tables == TABLES
+    assert differences == []

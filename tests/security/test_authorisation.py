@@ -2,8 +2,8 @@
 
 The matrix is built from the app's own OpenAPI description, so a route added later is checked too:
 ``/admin/*`` is for admins, ``/operator/*`` for operators and admins, ``/desk/*`` for the desk
-and admins, ``/healthz`` for anyone,
-everything else for any authenticated role.
+and admins, ``/healthz`` for anyone, ``/outbound/*`` for the call engine and admins (the
+attempts for the desk and admins), everything else for any authenticated role.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ def allowed_roles(path: str) -> set[str | None]:
         return {"desk", "admin"}
     if path == "/healthz":
         return {None, *ROLES}
+    if path == "/outbound/attempts":  # what the desk page shows
+        return {"desk", "admin"}
+    if path.startswith("/outbound/"):  # the call engine's outbound job and the notice flow
+        return {"ivr", "admin"}
     return set(ROLES)
 
 
