@@ -43,7 +43,7 @@ from ivr.agi.metrics import AgiMetrics
 from ivr.agi.routing import build_routes
 from ivr.agi.server import serve as serve_fastagi
 from ivr.agi.settings import AgiSettings
-from ivr.flow.runner import build_booking_runner
+from ivr.flow.runner import SlotService, build_booking_runner
 from ivr.flow.runner import create_booking_handler as flow_route
 from ivr.flow.runner import create_notice_handler as notice_route
 from ivr.flow.settings import FlowSettings
@@ -86,19 +86,27 @@ def create_notice_handler(*, metrics: AgiMetrics) -> AgiHandler:
     return notice_route(metrics=metrics, flow=settings.flow, slots=settings.slots)
 
 
+def engine_routes(
+    settings: ServeSettings, *, slots: SlotService, metrics: AgiMetrics
+) -> dict[str, AgiHandler]:
+    """The routes of ``ivr serve``: booking and notice on the one slot client, operator-hours
+    (which ``IVR_AGI_ROUTES`` may replace, e.g. with a fixed clock), and any others named."""
+    own = (BOOKING_ROUTE, NOTICE_ROUTE)
+    others = {route: path for route, path in settings.agi.routes.items() if route not in own}
+    routes: dict[str, AgiHandler] = build_routes(route_paths=others, metrics=metrics)
+    routes[BOOKING_ROUTE] = build_booking_runner(flow=settings.flow, slots=slots, metrics=metrics)
+    routes[NOTICE_ROUTE] = build_booking_runner(
+        flow=settings.flow, slots=slots, metrics=metrics, notices=True
+    )
+    routes.setdefault(OPERATOR_HOURS_ROUTE, OperatorHoursRoute())
+    return routes
+
+
 async def run_engine(settings: ServeSettings) -> None:
     """Serve calls until SIGTERM or SIGINT."""
     metrics = AgiMetrics(registry=CollectorRegistry())
     async with SlotClient.from_settings(settings.slots) as slots:
-        runner = build_booking_runner(flow=settings.flow, slots=slots, metrics=metrics)
-        own = (BOOKING_ROUTE, OPERATOR_HOURS_ROUTE, NOTICE_ROUTE)
-        others = {route: path for route, path in settings.agi.routes.items() if route not in own}
-        routes: dict[str, AgiHandler] = build_routes(route_paths=others, metrics=metrics)
-        routes[BOOKING_ROUTE] = runner
-        routes[OPERATOR_HOURS_ROUTE] = OperatorHoursRoute()
-        routes[NOTICE_ROUTE] = build_booking_runner(
-            flow=settings.flow, slots=slots, metrics=metrics, notices=True
-        )
+        routes = engine_routes(settings, slots=slots, metrics=metrics)
         logger.info(
             "booking flow on agi://%s:%s/%s, slot service %s",
             settings.agi.host,

@@ -133,6 +133,14 @@ def running_slot_service(postgres_server: str, logs: Path) -> Iterator[SlotServi
             stop_process(process)
 
 
+# `ivr serve`'s route operator-hours on a working day (tests/e2e/working_day.py), so that the
+# flow's tests do not find the operators closed when they run on a Czech public holiday
+WORKING_DAY_HOURS = {
+    "IVR_AGI_ROUTES": json.dumps({"operator-hours": "tests.e2e.working_day:create_route"}),
+    "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+}
+
+
 def engine_environment(slot_service: SlotService, ports: SandboxPorts) -> dict[str, str]:
     """What `ivr serve` and the classic AGI entry point read (env prefixes IVR_*, SLOTS_*)."""
     return {
@@ -199,7 +207,7 @@ def booking_engine(sandbox: Sandbox, slot_service: SlotService,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """`ivr serve`: the real booking flow on the port the sandbox's dialplan calls."""
     log = tmp_path_factory.mktemp("ivr-serve") / "serve.log"
-    env = {**os.environ, **engine_environment(slot_service, sandbox.ports)}
+    env = {**os.environ, **engine_environment(slot_service, sandbox.ports), **WORKING_DAY_HOURS}
     with log.open("wb") as out:
         process = subprocess.Popen([str(BIN / "ivr"), "serve"], env=env,
                                    stdout=out, stderr=subprocess.STDOUT)

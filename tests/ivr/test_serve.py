@@ -10,9 +10,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from api.testing import prepared_app
-from ivr.serve import ServeSettings
+from ivr.agi.metrics import AgiMetrics
+from ivr.flow.runner import BookingRunner
+from ivr.operator_hours import OperatorHoursRoute
+from ivr.serve import ServeSettings, engine_routes
 from ivr.slots import SlotClient
 from tests.fakes.fake_asterisk import FakeAsterisk, Press, Silence
 from tests.ivr.flow.http_slots import free_port, slot_service_over_http
@@ -107,3 +111,20 @@ async def test_a_bad_setting_is_refused_before_serving() -> None:
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert b"max_no_inputs" in stderr
+
+
+def test_the_engine_serves_booking_notice_and_operator_hours_which_the_settings_may_replace(
+) -> None:
+    metrics = AgiMetrics(registry=CollectorRegistry())
+    slots = object()  # never called while the routes are built
+    routes = engine_routes(ServeSettings(), slots=slots, metrics=metrics)  # type: ignore[arg-type]
+    assert set(routes) == {"booking", "notice", "operator-hours"}
+    assert isinstance(routes["booking"], BookingRunner)
+    assert isinstance(routes["operator-hours"], OperatorHoursRoute)
+    pinned = ServeSettings(agi={"routes": {
+        "operator-hours": "tests.e2e.working_day:create_route",
+        "booking": "tests.ivr.agi.sample_routes:create_crashing_handler"}})
+    replaced = engine_routes(pinned, slots=slots, metrics=metrics)  # type: ignore[arg-type]
+    hours = replaced["operator-hours"]
+    assert isinstance(hours, OperatorHoursRoute) and hours.today().isoformat() == "2026-12-23"
+    assert isinstance(replaced["booking"], BookingRunner)  # the booking route is the engine's own
