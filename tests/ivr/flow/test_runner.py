@@ -135,10 +135,14 @@ async def test_a_first_time_caller_books_and_the_booking_exists(
     assert played[0] == "cs/ivr/welcome"
     assert played.index(english("slot-offer")) < played.index(english("booking-confirmed"))
     assert played[-1] == english("goodbye")
-    # the passport's digits were collected one by one after the first (inter-digit timeout)
-    assert any(command.startswith("WAIT FOR DIGIT 3000") for command in transcript.commands), [
-        c for c in transcript.commands if "DIGIT" in c or "GET DATA" in c
-    ]
+    # every question is one Read (no key can fall between two commands); the passport's with
+    # the first-digit and inter-digit timeouts of the settings, set on the channel
+    asked = [c for c in transcript.commands if c.startswith(("STREAM FILE", "GET DATA", "WAIT"))]
+    assert not [c for c in asked if not c.startswith("STREAM FILE")], asked
+    passport = next(c for c in transcript.commands if "en/ivr/passport-prompt" in c)
+    assert passport == 'EXEC Read "IVR_READ,en/ivr/passport-prompt,20"'
+    assert transcript.set_variables.count(("TIMEOUT(digit)", "3.000")) == 1
+    assert ("TIMEOUT(response)", "8.000") in transcript.set_variables
 
     (booking,) = await slots.bookings_for_caller(CALLER)
     assert booking.caller_number == CALLER
@@ -163,8 +167,9 @@ async def test_an_expert_keys_ahead_through_the_prompts(slots: SlotClient) -> No
     transcript = await Engine(slots).call(BOOKING_KEYS)
     # the language key interrupted the welcome: no language option was played
     assert "cs/ivr/language-option" not in transcript.played
-    stream = next(c for c in transcript.commands if c.startswith("STREAM FILE"))
-    assert stream.split()[3].strip('"') == "123450*"
+    language = next(c for c in transcript.commands if c.startswith("EXEC Read"))
+    assert language.startswith('EXEC Read "IVR_READ,cs/ivr/welcome&cs/ivr/language-option&')
+    assert language.endswith(',1"')
 
 
 class CountingSlots:
@@ -215,7 +220,8 @@ async def test_a_number_is_keyed_ahead_through_keys_help_after_a_wrong_one(
     again = played.index(english("invalid-input"))
     assert played[again + 1] == english("keys-help")
     asked = [c for c in transcript.commands if "en/ivr/passport-prompt" in c]
-    assert len(asked) == 1, "the second passport number interrupted keys-help"
+    assert len(asked) == 2, "the passport is asked again, after invalid-input"
+    assert played.count(english("passport-prompt")) == 1, "the second number cut keys-help"
     (booking,) = await slots.bookings_for_caller(CALLER)
     assert booking.caller_number == CALLER
 
@@ -349,10 +355,9 @@ class ScriptedChannel:
         self.env = AgiEnvironment(uniqueid="1764270000.9", callerid=CALLER)
         self.hung_up = caller_gone  # as Asterisk reported it: the caller is gone
         self.variables: dict[str, str] = {}
-        # GET DATA answers: language, region, office, visit type, then the first digit of the
-        # passport and of the birth date, the read-back and the slot menu; WAIT FOR DIGIT the rest
-        self._first_keys = deque(["2", "1", "1", "1", "1", "0", "1", "1"])
-        self._next_digits = deque("234#5011990")
+        # Read answers: language, region, office, visit type, passport, birth date, the
+        # read-back and the slot menu
+        self._answers = deque(["2", "1", "1", "1", "1234", "05011990", "1", "1"])
         self._stall = stall
         self.offered = asyncio.Event()
 
@@ -360,14 +365,24 @@ class ScriptedChannel:
         return None
 
     async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
-        if name == english("slot-menu"):
+        raise AssertionError("the flow asks with Read")
+
+    async def read_digits(
+        self,
+        names: Sequence[str],
+        *,
+        max_digits: int,
+        first_digit_timeout_ms: int,
+        inter_digit_timeout_ms: int,
+    ) -> DigitsResult:
+        if names[-1] == english("slot-menu"):
             self.offered.set()
             if self._stall:
                 await asyncio.Event().wait()
-        return DigitsResult(self._first_keys.popleft(), timed_out=False)
+        return DigitsResult(self._answers.popleft(), timed_out=False)
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
-        return self._next_digits.popleft()
+        raise AssertionError("the flow asks with Read")
 
     async def set_variable(self, name: str, value: str) -> None:
         self.variables[name] = value
@@ -455,14 +470,12 @@ def every_sound_file() -> set[str]:
 
 
 async def test_a_missing_recording_costs_a_sentence_not_the_call(slots: SlotClient) -> None:
-    # an Ask's last prompt (GET DATA; the region menu's is keyed through now, after keys-help)
-    # and a middle one
-    missing = {english("birthdate-prompt"), english("slot-offer-office")}
+    # an Ask's only prompt, a middle one of an Ask (Read skips both) and one of a Play
+    missing = {english("birthdate-prompt"), english("slot-offer-office"), english("searching")}
     transcript = await Engine(slots).call(BOOKING_KEYS, sound_files=every_sound_file() - missing)
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert not missing & set(transcript.played)
-    # the first digit awaited without the prompt, with the first-digit timeout
-    assert any(command.startswith("WAIT FOR DIGIT 8000") for command in transcript.commands)
+    assert any("en/ivr/slot-offer-office" in c for c in transcript.commands)  # asked for
 
 
 class LosesFirstBookingReply(httpx.AsyncBaseTransport):
