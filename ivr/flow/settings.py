@@ -12,6 +12,8 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.identity import PASSPORT_MAX_DIGITS, PASSPORT_MIN_DIGITS
+
 LANGUAGES: tuple[str, ...] = ("cs", "en", "uk", "ru", "vi")
 REGIONS: tuple[str, ...] = ("praha", "stredocesky")
 
@@ -28,8 +30,13 @@ class FlowSettings(BaseSettings):
     inter_digit_timeout_ms: int = Field(
         default=3000, ge=100, description="silence after a digit that ends a number"
     )
-    passport_min_digits: int = Field(default=4, ge=1)
-    passport_max_digits: int = Field(default=20, ge=1)
+    # within the slot service's limit (api.identity): a number it refuses is not taken
+    passport_min_digits: int = Field(
+        default=PASSPORT_MIN_DIGITS, ge=PASSPORT_MIN_DIGITS, le=PASSPORT_MAX_DIGITS
+    )
+    passport_max_digits: int = Field(
+        default=PASSPORT_MAX_DIGITS, ge=PASSPORT_MIN_DIGITS, le=PASSPORT_MAX_DIGITS
+    )
     earliest_birth_year: int = 1900
     default_language: Literal["cs", "en", "uk", "ru", "vi"] = "cs"
     timezone: str = "Europe/Prague"
