@@ -26,6 +26,7 @@ from ivr.flow.menus import prompt_ids
 from ivr.flow.runner import BookingRunner, SlotService, build_booking_runner
 from ivr.flow.settings import LANGUAGES, FlowSettings
 from ivr.slots import SlotClient
+from ivr.slots.errors import SlotRefused
 from ivr.speech import fragment_ids
 from tests.fakes.fake_asterisk import CallerEvent, FakeAsterisk, HangUp, Press, Silence, Transcript
 
@@ -544,3 +545,44 @@ async def test_hash_cuts_the_reference_read_out_short(slots: SlotClient) -> None
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert english("reference-again") not in transcript.played
     assert transcript.played[-1] == english("goodbye")
+
+
+async def test_a_caller_who_keyed_the_letters_keys_is_reminded_and_books_the_digits(
+    slots: SlotClient,
+) -> None:
+    # FE123456 keyed as the keys of F and E (both 3): the read-back says letters are left out,
+    # the caller enters the number again without them
+    keys = [*BOOKING_KEYS[:4], Press("33123456#"), Press("05011990"), Press("2"),
+            Press("123456#"), Press("05011990"), *BOOKING_KEYS[6:]]
+    transcript = await Engine(slots).call(keys)
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    readbacks = [c for c in transcript.commands if "en/ivr/readback-passport" in c]
+    assert len(readbacks) == 2
+    assert all("en/ivr/readback-letters&en/ivr/confirm-menu" in c for c in readbacks)
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    found = await slots.booking(booking.reference, passport_digits="123456",
+                                birth_date=date(1990, 1, 5))
+    assert found.reference == booking.reference
+    with pytest.raises(SlotRefused):
+        await slots.booking(booking.reference, passport_digits="33123456",
+                            birth_date=date(1990, 1, 5))
+
+
+async def test_after_booking_the_caller_hears_what_was_booked_and_what_to_bring(
+    slots: SlotClient,
+) -> None:
+    transcript = await Engine(slots).call([*BOOKING_KEYS[:-1], Press("1"), Silence()])
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    reference_menu = next(c for c in transcript.commands if "en/ivr/booking-confirmed" in c)
+    files = reference_menu.split(",")[1].split("&")
+    spoken = [name.removeprefix("en/ivr/") for name in files]
+    reference_at = spoken.index("booking-reference")
+    booked = spoken[1:reference_at]
+    assert booked[0].startswith("weekday-")
+    assert booked[-2:] == ["slot-offer-office", f"office-{booking.office}"]
+    assert spoken[reference_at + 1 :].count("reference-again") == 1
+    assert spoken[-2:] == ["bring-documents", "reference-menu"]
+    # 1 repeats all of it, then silence ends the call
+    assert sum("en/ivr/booking-confirmed" in c for c in transcript.commands) == 2
+    assert transcript.played.count(english("bring-documents")) == 1  # the 1 cut the first
+    assert transcript.variables["IVR_RESULT"] == "booked"
