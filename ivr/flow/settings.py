@@ -23,7 +23,9 @@ class FlowSettings(BaseSettings):
 
     max_invalid_inputs: int = Field(default=3, ge=1, description="wrong keys before an operator")
     max_no_inputs: int = Field(default=3, ge=1, description="silences before an operator")
-    menu_timeout_ms: int = Field(default=5000, ge=100, description="silence after a menu")
+    # 8 s: slow callers answer 4-7 s after a menu ends; with 5 s they heard no-input at almost
+    # every menu (1,136 reprompts in 2,000 calls, docs/benchmarks.md "Callers", 90 with 8 s)
+    menu_timeout_ms: int = Field(default=8000, ge=100, description="silence after a menu")
     first_digit_timeout_ms: int = Field(
         default=8000, ge=100, description="silence before the first digit of a number"
     )
