@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from api.identity import PASSPORT_DIGITS_PATTERN
+
 Language = Literal["cs", "en", "uk", "ru", "vi"]
 CallerNumber = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
-PassportDigits = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,20}$")]
+PassportDigits = Annotated[str, StringConstraints(pattern=PASSPORT_DIGITS_PATTERN)]
 Reference = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 MAX_ROW_ID = 2_147_483_647  # PostgreSQL INTEGER; a larger id is refused (422), not a 500

@@ -17,7 +17,10 @@ menu of ``MENU_MEANINGS``) starts an *episode*; within it the caller looks for i
   wants (``accept`` / ``next-slot`` / ``later-day``; ``correct`` unless the read-back differs
   from what it keyed, then ``re-enter``);
 - a **number** (passport, birth date): it keys it, then ``#`` if the prompt said so. A passport
-  with letters is keyed as the prompt it heard tells it (``passport_keys``).
+  with letters is keyed as the prompt it heard tells it (``passport_keys``). A caller that
+  keyed the letters' keypad digits and then hears, in the read-back, a sentence saying that
+  letters are left out (``read_passport_instruction`` of that prompt) knows what it did: it
+  asks to enter the number again and keys the digits only (an assumption, docs/benchmarks.md).
 
 When it presses, by **pace** (``PACES``): ``knows_text_ahead`` (the expert, who has called
 before, knows a prompt's words as soon as it starts), otherwise a word is known once heard
@@ -45,7 +48,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from enum import Enum
@@ -227,6 +230,7 @@ class Caller:
         self._go_back_pending = False
         self._offers_answered = 0
         self._reentries = 0
+        self._told_to_skip_letters = False
         self.typed_passport: str | None = None
         self.typed_birth_date: str | None = None
         self.accepted_offer: Offer | None = None
@@ -562,6 +566,11 @@ class Caller:
         typed = (self.typed_passport or "").rstrip("#")
         right = (passport == typed and heard_date is not None
                  and heard_date.strftime("%d%m%Y") == self.typed_birth_date)
+        letters = right and self._keyed_letters(typed, prompts)
+        if letters:  # it keyed the letters' keys and has just been told not to
+            right = False
+            self._told_to_skip_letters = True
+            self._note_once("read-back says letters are left out: enters the digits only")
         meaning = "correct" if right else "re-enter"
         if not right and self._reentries >= GIVE_UP_AFTER_REENTRIES:
             self._choose(now, "0", self.episode.started if self.episode else now,
@@ -570,7 +579,16 @@ class Caller:
         if self._choose_by_meaning(now, "confirm-menu", meaning, counts_as_choice=True) \
                 and self.episode is not None and self.episode.decided and not right:
             self._reentries += 1
-            self.notes.append(f"read-back {passport}/{heard_date} differs from what it keyed")
+            if not letters:
+                self.notes.append(f"read-back {passport}/{heard_date} differs from what it keyed")
+
+    def _keyed_letters(self, typed: str, prompts: Sequence[Heard]) -> bool:
+        """Whether this caller keyed its passport's letters as keypad digits and a prompt of the
+        read-back it heard says that letters are left out (it then knows what it did)."""
+        if not self.intent.has_letters or typed != keypad_digits(self.intent.passport):
+            return False
+        return any(read_passport_instruction(heard.text, heard.language).letters
+                   is LetterRule.SKIP for heard in prompts if heard.prompt_id not in MENU_MEANINGS)
 
     def _offer(self, now: float) -> None:
         offer = Offer()
@@ -628,7 +646,11 @@ class Caller:
         if self.reference_heard is not None:
             return
         digits = ""
-        for heard in self._episode_prompts()[1:]:
+        prompts = self._episode_prompts()
+        # the reference follows booking-reference (after what was booked), else the first prompt
+        start = next((i for i, heard in enumerate(prompts)
+                      if heard.prompt_id == "booking-reference"), 0) + 1
+        for heard in prompts[start:]:
             digit = decode_digit(heard.prompt_id)
             if digit is None:
                 break
@@ -667,6 +689,8 @@ class Caller:
         if passport:
             keyed = passport_keys(self.intent.passport, instruction.letters,
                                   self.intent.letter_habit)
+            if self._told_to_skip_letters:  # by the read-back, after keying them
+                keyed = digits_only(self.intent.passport)
             if keyed is None:
                 episode.decided = True
                 self.notes.append("passport has letters and the prompt did not say how: operator")

@@ -14,7 +14,7 @@ missing sound file), `AgiTimeout` when Asterisk does not answer in time, and `Ag
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qsl
@@ -61,7 +61,7 @@ class AgiEnvironment:
 
 @dataclass(frozen=True)
 class DigitsResult:
-    """What GET DATA collected.
+    """What GET DATA or Read collected.
 
     `timed_out` is true when the caller stopped keying (Asterisk's `(timeout)`); an empty
     `digits` without a timeout means the caller pressed `#` at once.
@@ -97,6 +97,18 @@ class AgiChannel(Protocol):
 
     async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
         """Play a prompt and collect up to `max_digits` digits (`#` ends the input)."""
+        ...
+
+    async def read_digits(
+        self,
+        names: Sequence[str],
+        *,
+        max_digits: int,
+        first_digit_timeout_ms: int,
+        inter_digit_timeout_ms: int,
+    ) -> DigitsResult:
+        """Play prompts, interruptible by any key, and collect up to `max_digits` keys in one
+        command (`#` ends), with separate first-digit and inter-digit timeouts."""
         ...
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:

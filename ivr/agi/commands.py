@@ -18,6 +18,8 @@ status code or result → `AgiProtocolError`. `AgiTimeout` comes from the transp
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Final
 
 from ivr.agi.channel import AgiEnvironment, DigitsResult
 from ivr.agi.errors import (
@@ -31,6 +33,9 @@ from ivr.agi.errors import (
 from ivr.agi.protocol import AgiReply, command_line, format_command
 
 _DTMF_KEYS = "0123456789*#ABCD"
+READ_VARIABLE: Final = "IVR_READ"  # where Read() leaves the digits of read_digits
+READ_MAX_DIGITS: Final = 255  # Read()'s own limit
+AGI_LINE_LIMIT: Final = 2047  # res_agi reads a command into 2048 bytes (AGI_BUF_LEN)
 
 
 def _digit_from_code(result: int) -> str | None:
@@ -49,6 +54,7 @@ class AgiCommands(ABC):
     def __init__(self, env: AgiEnvironment) -> None:
         self._env = env
         self._hung_up = False
+        self._timeouts: dict[str, str] = {}  # TIMEOUT(response|digit) as last set on the channel
 
     @property
     def env(self) -> AgiEnvironment:
@@ -144,6 +150,54 @@ class AgiCommands(ABC):
             extra_s=max(timeout_ms, 0) / 1000,
         )
         return _digit_from_code(reply.result_int)
+
+    async def read_digits(
+        self,
+        names: Sequence[str],
+        *,
+        max_digits: int,
+        first_digit_timeout_ms: int,
+        inter_digit_timeout_ms: int,
+    ) -> DigitsResult:
+        """Asterisk's ``Read()``: play ``names`` in turn, any key during any of them stops the
+        playback and starts the answer, then collect up to ``max_digits`` keys (``#`` ends, not
+        returned). ``first_digit_timeout_ms`` is the silence allowed after the last prompt,
+        ``inter_digit_timeout_ms`` after each key; a file Asterisk cannot play is skipped.
+
+        One command collects the whole answer, so no key falls between two commands (where
+        Asterisk drops it). Read() takes its two timeouts from the channel's
+        ``TIMEOUT(response)`` and ``TIMEOUT(digit)`` (its own timeout argument would replace
+        both, as would GET DATA's; docs/agi.md): they are set here, only when they change.
+        """
+        if not names:
+            raise ValueError("read_digits needs at least one prompt")
+        if not 1 <= max_digits <= READ_MAX_DIGITS:
+            raise ValueError(f"max_digits must be 1..{READ_MAX_DIGITS}, not {max_digits}")
+        if self._hung_up:
+            raise AgiHangup("the caller has hung up")
+        await self._set_timeout("TIMEOUT(response)", first_digit_timeout_ms)
+        await self._set_timeout("TIMEOUT(digit)", inter_digit_timeout_ms)
+        data = f"{READ_VARIABLE},{'&'.join(names)},{max_digits}"
+        line = format_command("EXEC", "Read", quoted=(data,))
+        if len(line) > AGI_LINE_LIMIT:
+            raise ValueError(f"Read of {len(names)} prompts is {len(line)} bytes, too long")
+        await self._media_command(
+            line,
+            extra_s=(first_digit_timeout_ms + inter_digit_timeout_ms * max_digits) / 1000,
+        )
+        digits = await self.get_variable(READ_VARIABLE) or ""
+        if any(key not in _DTMF_KEYS for key in digits):
+            raise AgiProtocolError(f"Read left {digits!r}")
+        if digits:
+            return DigitsResult(digits=digits, timed_out=False)
+        # nothing keyed: silence, or # at once (READSTATUS OK)
+        return DigitsResult(digits="", timed_out=await self.get_variable("READSTATUS") != "OK")
+
+    async def _set_timeout(self, function: str, milliseconds: int) -> None:
+        seconds = f"{max(milliseconds, 1) / 1000:.3f}"
+        if self._timeouts.get(function) != seconds:
+            await self.set_variable(function, seconds)
+            self._timeouts[function] = seconds
 
     async def set_variable(self, name: str, value: str) -> None:
         await self._command(command_line("SET VARIABLE", name, value))

@@ -41,6 +41,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.middleware.sessions import SessionMiddleware
 
+from api.identity import PASSPORT_DIGITS_PATTERN
 from ivr.ami.bridge import AmiBridge
 from ivr.ami.errors import AmiActionFailed, AmiError, CallbackNotPending
 from ivr.console.desk import DeskGateway, install_desk
@@ -76,7 +77,7 @@ class BookingRequest(BaseModel):
     slot_id: int | str
     caller_number: str = Field(min_length=3)
     language: str
-    passport_digits: str = Field(pattern=r"^[0-9]{4,12}$")
+    passport_digits: str = Field(pattern=PASSPORT_DIGITS_PATTERN)  # the service's own limit
     birth_date: date
 
 

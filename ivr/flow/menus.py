@@ -87,6 +87,16 @@ def _booking_office(voice: Voice, call: Call) -> tuple[Prompt, ...]:
     return voice.prompts(call, f"office-{call.existing.office}")
 
 
+def _booked_time(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.booking is not None
+    return voice.when(call, call.booking.starts_at)
+
+
+def _booked_office(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.booking is not None
+    return voice.prompts(call, f"office-{call.booking.office}")
+
+
 def _reference(voice: Voice, call: Call) -> tuple[Prompt, ...]:
     assert call.booking is not None
     return voice.prompts(call, *voice.speaker(call).reference(call.booking.reference))
@@ -101,8 +111,10 @@ BIRTH_DATE = Spoken("the birth date", _birth_date)
 SLOT_TIME = Spoken("the slot's weekday, date and time", _slot_time)
 SLOT_OFFICE = Spoken("the slot's office", _slot_office)
 REFERENCE = Spoken("the reference", _reference)
-BOOKING_TIME = Spoken("the booking's weekday, date and time", _booking_time)
-BOOKING_OFFICE = Spoken("the booking's office", _booking_office)
+BOOKING_TIME = Spoken("the existing booking's weekday, date and time", _booking_time)
+BOOKING_OFFICE = Spoken("the existing booking's office", _booking_office)
+BOOKED_TIME = Spoken("the new booking's weekday, date and time", _booked_time)
+BOOKED_OFFICE = Spoken("the new booking's office", _booked_office)
 
 
 def _decide(run: Callable[..., Step | None], *leads_to: State) -> Decision:
@@ -173,7 +185,10 @@ MENUS: Final[tuple[Menu, ...]] = (
     ),
     Menu(
         S.CONFIRM_IDENTITY,
-        says=("readback-passport", PASSPORT, "readback-birthdate", BIRTH_DATE, "confirm-menu"),
+        # readback-letters: a caller who keyed the keys of its passport's letters (FE… as 33…)
+        # hears its number as it keyed it, so the rule is said again here (docs/call-flow.md)
+        says=("readback-passport", PASSPORT, "readback-birthdate", BIRTH_DATE,
+              "readback-letters", "confirm-menu"),
         keys={
             "1": _decide(steps.search_from_now, S.SEARCHING),
             "2": _decide(steps.identity_again, S.PASSPORT),
@@ -192,7 +207,10 @@ MENUS: Final[tuple[Menu, ...]] = (
     ),
     Menu(
         S.REFERENCE,
-        says=("booking-confirmed", REFERENCE, "reference-again", REFERENCE, "reference-menu"),
+        # what was booked, the reference twice and what to bring, so the caller can note it
+        says=("booking-confirmed", BOOKED_TIME, "slot-offer-office", BOOKED_OFFICE,
+              "booking-reference", REFERENCE, "reference-again", REFERENCE, "bring-documents",
+              "reference-menu"),
         # 1 repeats; # lets a caller who has noted the reference skip the rest
         keys={"1": S.REFERENCE, "#": _decide(steps.goodbye, S.GOODBYE)},
         otherwise=_decide(steps.goodbye, S.GOODBYE),

@@ -6,12 +6,14 @@ then feeds what happened back as an event, until the machine reaches an end. Eac
 has one performer in the table ``PERFORMERS``. How actions become AGI commands:
 
 - ``Play``: ``STREAM FILE L/ivr/<id>`` per prompt, no escape digits.
-- ``Ask``: ``STREAM FILE`` for every prompt but the last with the keys valid now as escape
-  digits (an expert keys ahead; the key ends the playback and starts the answer), ``GET DATA``
-  for the last one. A multi-digit entry takes its first key from whichever prompt it
-  interrupted (or from ``GET DATA``, the first-digit timeout) and the rest with ``WAIT FOR
-  DIGIT`` (the inter-digit timeout), because Asterisk's ``GET DATA`` applies one timeout to
-  both; ``#`` ends the entry.
+- ``Ask``: one ``EXEC Read`` of all its prompts (``a&b&c``) through
+  ``AgiChannel.read_digits``: any key during any prompt ends the playback and starts the
+  answer (an expert keys ahead), and the whole answer, a menu key or a number up to ``#``, is
+  collected by that one command, with the first-digit timeout after the last prompt and the
+  inter-digit timeout after each key (``TIMEOUT(response)`` / ``TIMEOUT(digit)``, set when
+  they change). Keys that reach Asterisk between two AGI commands are dropped by it, so a
+  question that took several commands lost a fast typist's digits; one command loses none.
+  Keys the menu does not take come back as they are, and the machine refuses them.
 - slot-service requests: answered by the adapter as events (its module draws the mapping of
   every client error), each within ``FlowSettings.service_budget_seconds`` (the booking within
   ``booking_budget_seconds``).
@@ -24,13 +26,14 @@ cancelled at shutdown) the runner releases it in a ``finally``, shielded from ca
 
 Errors: ``AgiHangup`` is handled here (it is the ``CallerHungUp`` event); ``AgiAppError`` on a
 prompt (a sound file Asterisk cannot play) is logged and the prompt skipped, so a missing
-recording costs a caller one sentence, not the call. Anything else (``FlowError``, other
+recording costs a caller one sentence, not the call (``Read`` skips such a file itself; a
+``Read`` that fails as a whole counts as silence). Anything else (``FlowError``, other
 ``AgiError``s, a bug) is counted as the outcome ``error``, sets ``IVR_RESULT=error`` while the
 channel is up (so the dialplan takes its failure path; not after ``AgiTimeout``: Asterisk has
 stopped answering) and propagates to the transport's per-call boundary.
 
     AgiHangup        ──> CallerHungUp
-    AgiAppError      ──> logged, prompt skipped (GET DATA: the key is awaited without it)
+    AgiAppError      ──> logged, prompt skipped (Read failing as a whole: NoInput)
     AgiTimeout       ──> outcome "error", propagates
     anything else    ──> outcome "error", IVR_RESULT=error, propagates
 """
@@ -45,7 +48,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from ivr.agi.channel import AgiChannel, AgiHandler, DigitsResult
+from ivr.agi.channel import AgiChannel, AgiHandler
 from ivr.agi.errors import AgiAppError, AgiError, AgiHangup, AgiTimeout
 from ivr.agi.metrics import AgiMetrics
 from ivr.flow import variables as v
@@ -63,7 +66,7 @@ from ivr.flow.call import TERMINAL_STATES, Call, FlowError
 from ivr.flow.events import CallerHungUp, Event, Keys, NoInput, VariableRead
 from ivr.flow.machine import Machine
 from ivr.flow.settings import FlowSettings
-from ivr.flow.voice import BACK_KEY, END_KEY
+from ivr.flow.voice import END_KEY
 from ivr.slots.adapter import CALLS, FlowSlots, SlotService
 from ivr.slots.catalog_cache import CatalogCache
 from ivr.slots.client import SlotClient, SlotClientSettings
@@ -179,25 +182,22 @@ class BookingRunner:
         return await self._slots.answer(request)
 
     async def _ask(self, channel: AgiChannel, ask: Ask) -> Event:
-        *leading, last = ask.prompts
-        for prompt in leading:
-            key = await self._stream(channel, prompt.file_name, ask.keys)
-            if key is not None:
-                return await _rest_of_entry(channel, ask, key)
         try:
-            first = await channel.get_data(
-                last.file_name, timeout_ms=ask.first_digit_timeout_ms, max_digits=1
+            answer = await channel.read_digits(
+                [prompt.file_name for prompt in ask.prompts],
+                max_digits=ask.max_digits,
+                first_digit_timeout_ms=ask.first_digit_timeout_ms,
+                inter_digit_timeout_ms=ask.inter_digit_timeout_ms,
             )
         except AgiAppError as error:
-            # GET DATA of a missing file collects nothing: wait for the key without it
-            logger.error("prompt %s failed, asking without it: %s", last.file_name, error)
-            key = await channel.wait_for_digit(ask.first_digit_timeout_ms)
-            first = DigitsResult(digits=key or "", timed_out=key is None)
-            if key == END_KEY:
-                first = DigitsResult(digits="", timed_out=False)
-        if not first.digits:
-            return NoInput() if first.timed_out else Keys("")
-        return await _rest_of_entry(channel, ask, first.digits)
+            # Read() itself failed on a live channel: the caller heard nothing, as after silence
+            logger.error("Read of %s failed: %s", ask.prompts[-1].file_name, error)
+            return NoInput()
+        if answer.digits:
+            return Keys(answer.digits)
+        if answer.timed_out:
+            return NoInput()
+        return Keys(END_KEY if ask.max_digits == 1 else "")  # # at once
 
     async def _stream(self, channel: AgiChannel, name: str, escape_digits: str) -> str | None:
         """STREAM FILE; a prompt Asterisk cannot play is logged and skipped, not fatal."""
@@ -206,21 +206,6 @@ class BookingRunner:
         except AgiAppError as error:
             logger.error("prompt %s could not be played: %s", name, error)
             return None
-
-
-async def _rest_of_entry(channel: AgiChannel, ask: Ask, first: str) -> Keys:
-    """The caller's answer from its first key: a menu's key, or a number up to ``#``."""
-    if ask.max_digits == 1:
-        return Keys(first)
-    if first == END_KEY:
-        return Keys("")
-    digits = first
-    while len(digits) < ask.max_digits and digits != BACK_KEY:
-        key = await channel.wait_for_digit(ask.inter_digit_timeout_ms)
-        if key is None or key == END_KEY:
-            break
-        digits += key
-    return Keys(digits)
 
 
 async def _mark_failed(channel: AgiChannel) -> None:

@@ -12,6 +12,8 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.identity import PASSPORT_MAX_DIGITS, PASSPORT_MIN_DIGITS
+
 LANGUAGES: tuple[str, ...] = ("cs", "en", "uk", "ru", "vi")
 REGIONS: tuple[str, ...] = ("praha", "stredocesky")
 
@@ -21,15 +23,22 @@ class FlowSettings(BaseSettings):
 
     max_invalid_inputs: int = Field(default=3, ge=1, description="wrong keys before an operator")
     max_no_inputs: int = Field(default=3, ge=1, description="silences before an operator")
-    menu_timeout_ms: int = Field(default=5000, ge=100, description="silence after a menu")
+    # 8 s: slow callers answer 4-7 s after a menu ends; with 5 s they heard no-input at almost
+    # every menu (1,136 reprompts in 2,000 calls, docs/benchmarks.md "Callers", 90 with 8 s)
+    menu_timeout_ms: int = Field(default=8000, ge=100, description="silence after a menu")
     first_digit_timeout_ms: int = Field(
         default=8000, ge=100, description="silence before the first digit of a number"
     )
     inter_digit_timeout_ms: int = Field(
         default=3000, ge=100, description="silence after a digit that ends a number"
     )
-    passport_min_digits: int = Field(default=4, ge=1)
-    passport_max_digits: int = Field(default=20, ge=1)
+    # within the slot service's limit (api.identity): a number it refuses is not taken
+    passport_min_digits: int = Field(
+        default=PASSPORT_MIN_DIGITS, ge=PASSPORT_MIN_DIGITS, le=PASSPORT_MAX_DIGITS
+    )
+    passport_max_digits: int = Field(
+        default=PASSPORT_MAX_DIGITS, ge=PASSPORT_MIN_DIGITS, le=PASSPORT_MAX_DIGITS
+    )
     earliest_birth_year: int = 1900
     default_language: Literal["cs", "en", "uk", "ru", "vi"] = "cs"
     timezone: str = "Europe/Prague"

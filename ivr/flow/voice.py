@@ -92,7 +92,8 @@ class Voice:
                     keys=menu_keys(call, menu) + OPERATOR_KEY + BACK_KEY,
                     max_digits=1,
                     first_digit_timeout_ms=self.settings.menu_timeout_ms,
-                    inter_digit_timeout_ms=self.settings.menu_timeout_ms,
+                    # unused (one key), but the channel's TIMEOUT(digit) need not change
+                    inter_digit_timeout_ms=self.settings.inter_digit_timeout_ms,
                 ),
             )
         ask = Ask(

@@ -2,12 +2,13 @@
 
 The phone connects to the FastAGI server as Asterisk does (TCP, the ``agi_*`` block with the
 caller number), then answers each command the way a channel would: prompts are shown (and
-played) until they end or an escape digit ends them, GET DATA collects digits until ``#``, the
-maximum or a timeout, variables are kept so GET VARIABLE answers what SET VARIABLE stored. When
-the caller hangs up, the running command returns ``-1`` and ``HANGUP`` follows; commands after
-that get ``511`` unless Asterisk allows them on a dead channel. The call ends when the server
-closes the connection (the flow returned to the dialplan) and the :class:`CallRecord` holds what
-happened.
+played) until they end or an escape digit ends them, GET DATA and ``EXEC Read`` collect digits
+until ``#``, the maximum or a timeout (Read: several prompts, ``TIMEOUT(response)`` for the
+first key and ``TIMEOUT(digit)`` between keys), variables are kept so GET VARIABLE answers
+what SET VARIABLE stored. When the caller hangs up, the running command returns ``-1`` and
+``HANGUP`` follows; commands after that get ``511`` unless Asterisk allows them on a dead
+channel. The call ends when the server closes the connection (the flow returned to the
+dialplan) and the :class:`CallRecord` holds what happened.
 
 Errors (tree in :mod:`ivr.phone.errors`): :class:`PhoneConnectError` when the FastAGI server
 cannot be reached, :class:`PhoneServerSilent` when it sends nothing for ``reply_wait_seconds``.
@@ -34,6 +35,8 @@ from ivr.phone.record import CallRecord
 
 LANGUAGE_FUNCTION = "CHANNEL(language)"
 ENDPOS_SAMPLES_PER_SECOND = 8000
+READ_DEFAULT_RESPONSE_S = 10.0  # a channel's TIMEOUT(response) and TIMEOUT(digit) until set
+READ_DEFAULT_DIGIT_S = 5.0
 _call_numbers = itertools.count(1)
 
 
@@ -199,6 +202,8 @@ class TerminalPhone:
             return await self._get_data(args, channel, record)
         if name == "WAIT FOR DIGIT":
             return await self._wait_for_digit(args, channel, record)
+        if name == "EXEC" and args and args[0].lower() == "read":
+            return await self._read(args[1] if len(args) > 1 else "", channel, record)
         return self._immediate(name, args, channel, record)
 
     def _immediate(
@@ -311,6 +316,52 @@ class TerminalPhone:
             if len(digits) >= max_digits:
                 return asterisk.digits_reply(digits, timed_out=False)
             key = await self._keys.wait(seconds=timeout)
+
+    async def _read(self, data: str, channel: _Channel, record: CallRecord) -> bytes:
+        """``EXEC Read(var,f1&f2…,max)`` as Asterisk runs it: the files play in turn, any key
+        stops them and starts the answer; after the last one the first key is awaited
+        ``TIMEOUT(response)`` seconds, each next one ``TIMEOUT(digit)``; ``#`` ends. Sets the
+        variable and ``READSTATUS``."""
+        self._display.note(f"EXEC Read {data}")
+        variable, files, max_arg, *_ = [*data.split(","), "", ""]
+        max_digits = int(max_arg) if max_arg.isdigit() and 1 <= int(max_arg) <= 255 else 255
+        first = self._seconds(channel, "TIMEOUT(response)", READ_DEFAULT_RESPONSE_S)
+        between = self._seconds(channel, "TIMEOUT(digit)", READ_DEFAULT_DIGIT_S)
+        key: str | None = None
+        for file_name in (name for name in files.split("&") if name):
+            if not self._prompts.lookup(file_name).exists:
+                self._display.prompt_missing(file_name)
+                continue  # Read skips what it cannot play
+            key = await self._play(file_name, DTMF_KEYS, record)
+            if key is not None:
+                break
+        if key is None:
+            self._display.collecting(max_digits=max_digits, timeout_seconds=first)
+            key = await self._keys.wait(seconds=first)
+        digits, status = "", "TIMEOUT"
+        while key is not None and key != SILENCE:
+            if key == HANGUP:
+                self._hang_up(channel, record)
+                channel.variables.update({variable: digits, "READSTATUS": "HANGUP"})
+                return asterisk.reply(-1)
+            self._pressed(key, record)
+            if key == "#":
+                status = "OK"
+                break
+            digits += key
+            if len(digits) >= max_digits:
+                status = "OK"
+                break
+            key = await self._keys.wait(seconds=between)
+        channel.variables.update({variable: digits, "READSTATUS": status})
+        return asterisk.reply(0)
+
+    @staticmethod
+    def _seconds(channel: _Channel, function: str, default: float) -> float:
+        try:
+            return float(channel.variables.get(function, default))
+        except ValueError:
+            return default
 
     async def _wait_for_digit(
         self, args: list[str], channel: _Channel, record: CallRecord

@@ -88,10 +88,13 @@ def test_the_expert_hears_only_what_he_must_check(seed: Seed) -> None:
     assert spoken[-1] == "goodbye" and "searching" in spoken  # not interruptible
     readback = spoken[1 : spoken.index("readback-birthdate")]
     assert len(readback) == len(PASSPORT)  # one fragment per passport digit
-    # the reference once: the fragments after booking-confirmed, before goodbye
-    once = spoken[spoken.index("booking-confirmed") + 1 : -1]
+    # what was booked, then the reference once: the fragments after booking-reference
+    booked = spoken[spoken.index("booking-confirmed") + 1 : spoken.index("booking-reference")]
+    assert booked[0].startswith("weekday-") and booked[-2:] == [
+        "slot-offer-office", "office-praha-zukovskeho"]
+    once = spoken[spoken.index("booking-reference") + 1 : -1]
     first_spoken = ids(first.prompts)
-    start = first_spoken.index("booking-confirmed") + 1
+    start = first_spoken.index("booking-reference") + 1
     assert first_spoken[start : first_spoken.index("reference-again")] == once
     assert len(once) == len(REFERENCE)
     assert expert.seconds == len(spoken) < first.seconds

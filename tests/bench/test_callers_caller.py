@@ -202,3 +202,38 @@ def test_a_wrong_key_at_the_read_back_is_none_of_its_menus_keys(fixed_paces: Non
     _, replies = play(caller, [*(f'STREAM FILE en/ivr/{p} "120*"' for p in spoken),
                                "GET DATA en/ivr/confirm-menu 5000 1"])
     assert replies[-1] == "200 result=9"  # every digit was read back, none was offered
+
+
+def letters_call(*, readback_letters: bool) -> tuple[Caller, list[str]]:
+    """A Ukrainian caller who keys FE123456's letters as 33 (its habit, though told to skip
+    them), then hears the read-back of what it keyed, with or without readback-letters, as one
+    Read of the flow's prompts; then the passport prompt again."""
+    caller = Caller(intent(language="uk", passport="FE123456", letter_habit=0.95,
+                           pace="t-first", birth_date=date(1985, 3, 15)), texts=TEXTS)
+    spoken = ["readback-passport", "digit-3", "digit-3", "digit-1", "digit-2", "digit-3",
+              "digit-4", "digit-5", "digit-6-final", "readback-birthdate", "date-day-15",
+              "date-month-3", "year-century-19", "year-tens-8", "year-unit-5",
+              *(["readback-letters"] if readback_letters else []), "confirm-menu"]
+    read = "&".join(f"uk/ivr/{prompt}" for prompt in spoken)
+    play(caller, ['EXEC Read "IVR_READ,uk/ivr/passport-prompt,20"',
+                               'EXEC Read "IVR_READ,uk/ivr/birthdate-prompt,8"',
+                               f'EXEC Read "IVR_READ,{read},1"',
+                               'EXEC Read "IVR_READ,uk/ivr/passport-prompt,20"'])
+    keyed = [plan.keys for plan in caller.plans if plan.keys]  # not its hang-up at 15 minutes
+    return caller, keyed
+
+
+def test_a_caller_who_keyed_the_letters_keys_enters_the_digits_when_the_read_back_says_so(
+        fixed_paces: None) -> None:
+    caller, keyed = letters_call(readback_letters=True)
+    assert keyed[:2] == ["33123456#", "15031985"]
+    assert keyed[2] == "2", "told that letters are left out: enter it again"
+    assert keyed[3] == "123456#", "the second time, the digits only"
+    assert any("letters are left out" in note for note in caller.notes)
+
+
+def test_without_the_reminder_the_caller_confirms_what_it_keyed(fixed_paces: None) -> None:
+    _, keyed = letters_call(readback_letters=False)
+    # heard what it keyed, so it confirms it (a wrong identity); the passport prompt played
+    # after is not asked again by the flow in a real call
+    assert keyed[:3] == ["33123456#", "15031985", "1"]

@@ -8,8 +8,9 @@ A key that arrives while the FastAGI server runs no command is lost (Asterisk di
 between AGI commands, and during prompts played without escape digits), so each key is paced
 to the prompts: the scenario waits before every key for a cue on SIPp's 3PCC twin socket, and
 the test sends the cue when AMI shows the flow waiting for this caller's input
-(``AGIExecStart`` of ``GET DATA`` or ``WAIT FOR DIGIT``), exactly when a real caller, hearing
-the menu, would press. ``PromptClock`` measures the built prompts for the waits that depend on
+(``AGIExecStart`` of ``GET DATA``, ``WAIT FOR DIGIT`` or ``EXEC Read``), exactly when a real
+caller, hearing the menu, would press; an ``EXEC Read`` takes the keys that follow too, until
+``#`` or its maximum. ``PromptClock`` measures the built prompts for the waits that depend on
 how long something plays (e.g. the apology before the queue). The scenario XML is written here
 because it is SIPp's only interface.
 
@@ -39,7 +40,7 @@ SLN16_BYTES_PER_SECOND = 32000  # 16 kHz, 16-bit mono
 KEY_PLAY_MS = 400  # a key's capture lasts 160 ms; SIPp then waits for the next cue
 CUE_GAP_S = 0.6  # so a cue never reaches SIPp before it is back in <recvCmd/>
 CALL_TIMEOUT_S = 240.0
-INPUT_COMMANDS = ("GET DATA", "WAIT FOR DIGIT")
+INPUT_COMMANDS = ("GET DATA", "WAIT FOR DIGIT", "EXEC Read")
 
 
 class SippCallFailed(RuntimeError):
@@ -265,17 +266,23 @@ class SippCall:
                                timeout_s: float = 60.0) -> None:
         """Press the next ``count`` keys (default: all left), each as soon as the flow listens
         for it: a prompt played with the key among its escape digits (the caller keys ahead)
-        or a wait for input (``GET DATA``, ``WAIT FOR DIGIT``). Each key is then confirmed by
-        Asterisk's ``DTMFEnd`` before the next one is looked for."""
+        or a wait for input (``GET DATA``, ``WAIT FOR DIGIT``, ``EXEC Read``; a Read goes on
+        taking keys until ``#`` or its maximum). Each key is then confirmed by Asterisk's
+        ``DTMFEnd`` before the next one is looked for."""
         keys_left = len(self.caller.keys) - self._cues_sent
+        read_left = 0  # keys the Read in flight still takes
         for _ in range(keys_left if count is None else count):
             key = self.caller.keys[self._cues_sent]
-            await self._wait(ami, lambda e, key=key: _listens_for(e, key), timeout_s=timeout_s,
-                             what=f"the flow listening for {key!r}")
+            if read_left == 0:
+                asked = await self._wait(ami, lambda e, key=key: _listens_for(e, key),
+                                         timeout_s=timeout_s,
+                                         what=f"the flow listening for {key!r}")
+                read_left = _read_maximum(str(asked.get("Command", "")))
             await self.cue()
             await self._wait(ami, lambda e, key=key: (e.get("Event") == "DTMFEnd"
                                                       and e.get("Digit") == key),
                              timeout_s=5, what=f"DTMFEnd {key!r}")
+            read_left = 0 if key == "#" else max(read_left - 1, 0)
 
     async def _wait(self, ami: AmiWatcher, matches: Callable[[Event], bool], *,
                     timeout_s: float, what: str) -> Event:
@@ -317,6 +324,14 @@ class SippCall:
                 f"SIPp call {self.caller.name!r} failed (exit {self._process.returncode}): "
                 f"{stderr.decode(errors='replace')[-1000:]}\n{errors}\n(messages: {message_log})"
             )
+
+
+def _read_maximum(command: str) -> int:
+    """How many keys an ``EXEC Read "var,files,max"`` takes (0 for any other command)."""
+    if not command.startswith("EXEC Read"):
+        return 0
+    fields = command.partition(" Read ")[2].strip().strip('"').split(",")
+    return int(fields[2]) if len(fields) > 2 and fields[2].isdigit() else 255
 
 
 def _listens_for(event: Event, key: str) -> bool:

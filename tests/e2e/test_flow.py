@@ -194,7 +194,7 @@ async def test_hanging_up_during_the_slot_offer_releases_the_hold(
         caller = Caller(number=number, name="hangup-on-offer", keys=keys, hang_up_on_cue=True)
         async with sipp_call(caller, target=sip_target, workdir=tmp_path) as call:
             await call.press_when_asked(ami)
-            await call.wait_for_agi(ami, ("STREAM FILE", "GET DATA"), timeout_s=30,
+            await call.wait_for_agi(ami, ("STREAM FILE", "GET DATA", "EXEC Read"), timeout_s=30,
                                     containing="en/ivr/slot-offer")
             seats_offered = await free_seats(api, slot=earliest, after=before_call)
             await call.cue()  # hang up while the slot is offered

@@ -12,6 +12,8 @@ The caller is a list of events consumed, in order, by the commands that wait for
   `#` (not returned) or its maximum; WAIT FOR DIGIT takes one key. Keys not taken stay queued
   (typeahead) for the next command that waits.
 - `Silence()`: GET DATA ends with `(timeout)` (keeping any digits), WAIT FOR DIGIT returns 0.
+  `EXEC Read(var,f1&f2…,max)` plays its files until a key is queued, then takes keys as GET
+  DATA does; it sets `var` and `READSTATUS` (OK on `#` or max, TIMEOUT on silence).
   STREAM FILE plays to its end without consuming it.
 - `HangUp()`: the caller hangs up during the next STREAM FILE / GET DATA / WAIT FOR DIGIT /
   EXEC: that command gets `result=-1`, then `HANGUP` follows. `HangUp(between_commands=True)`:
@@ -288,11 +290,47 @@ class AsteriskSimulator:
 
     def _exec(self, args: list[str]) -> list[str]:
         self.transcript.executed.append((args[0], args[1] if len(args) > 1 else ""))
+        if args[0].lower() == "read":
+            return self._exec_read(args[1] if len(args) > 1 else "")
         event = self._events[0] if self._events else None
         if isinstance(event, HangUp) and not event.between_commands:
             self._take_event()
             self._caller_hangs_up()
             return ["200 result=-1"]
+        return ["200 result=0"]
+
+    def _exec_read(self, data: str) -> list[str]:
+        """``Read(var,f1&f2…,max)``: the files play until a key is queued (that file is the
+        last one played), then keys are taken as by GET DATA; sets ``var`` and READSTATUS."""
+        variable, files_arg, max_arg, *_ = [*data.split(","), "", ""]
+        max_digits = int(max_arg) if max_arg and 1 <= int(max_arg) <= 255 else 255
+        for name in (name for name in files_arg.split("&") if name):
+            if not self._file_exists(name):
+                continue  # Read skips a file it cannot play
+            self.transcript.played.append(name)
+            if self._events and isinstance(self._events[0], Press | HangUp):
+                break
+        digits, status = "", "TIMEOUT"
+        while True:
+            event = self._next_event()
+            if isinstance(event, Press):
+                key = self._take_key()
+                if key == "#":
+                    status = "OK"
+                    break
+                digits += key
+                if len(digits) >= max_digits:
+                    status = "OK"
+                    break
+            elif isinstance(event, Silence):
+                self._take_event()
+                break
+            else:
+                self._take_event()
+                self._caller_hangs_up()
+                self.transcript.variables.update({variable: digits, "READSTATUS": "HANGUP"})
+                return ["200 result=-1"]
+        self.transcript.variables.update({variable: digits, "READSTATUS": status})
         return ["200 result=0"]
 
     def _verbose(self, args: list[str]) -> list[str]:

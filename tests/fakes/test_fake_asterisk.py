@@ -43,6 +43,23 @@ def test_get_data_hash_at_once_and_silence_at_once() -> None:
     assert simulator.handle('GET DATA "p" 5000 4') == ["200 result= (timeout)"]
 
 
+def test_read_plays_until_a_key_then_collects_a_number_and_sets_readstatus() -> None:
+    simulator = AsteriskSimulator(caller=[Silence(), Press("7"), Press("12#"), Press("34"),
+                                          Silence(), HangUp()])
+    variables = simulator.transcript.variables
+    assert simulator.handle('EXEC Read "V,a&b,1"') == ["200 result=0"]  # silence after both
+    assert (variables["V"], variables["READSTATUS"]) == ("", "TIMEOUT")
+    assert simulator.handle('EXEC Read "V,a&b,1"') == ["200 result=0"]  # the key cut a
+    assert (variables["V"], variables["READSTATUS"]) == ("7", "OK")
+    simulator.handle('EXEC Read "V,c,20"')
+    assert (variables["V"], variables["READSTATUS"]) == ("12", "OK")
+    simulator.handle('EXEC Read "V,c,20"')  # digits, then silence
+    assert (variables["V"], variables["READSTATUS"]) == ("34", "TIMEOUT")
+    assert simulator.handle('EXEC Read "V,c,20"') == ["200 result=-1"]
+    assert variables["READSTATUS"] == "HANGUP"
+    assert simulator.transcript.played == ["a", "b", "a", "c", "c", "c"]
+
+
 def test_hangup_during_a_command_gives_minus_one_then_511() -> None:
     simulator = AsteriskSimulator(caller=[HangUp()])
     assert simulator.handle('STREAM FILE "a" ""') == ["200 result=-1 endpos=4000"]

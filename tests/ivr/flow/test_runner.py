@@ -26,6 +26,7 @@ from ivr.flow.menus import prompt_ids
 from ivr.flow.runner import BookingRunner, SlotService, build_booking_runner
 from ivr.flow.settings import LANGUAGES, FlowSettings
 from ivr.slots import SlotClient
+from ivr.slots.errors import SlotRefused
 from ivr.speech import fragment_ids
 from tests.fakes.fake_asterisk import CallerEvent, FakeAsterisk, HangUp, Press, Silence, Transcript
 
@@ -135,10 +136,14 @@ async def test_a_first_time_caller_books_and_the_booking_exists(
     assert played[0] == "cs/ivr/welcome"
     assert played.index(english("slot-offer")) < played.index(english("booking-confirmed"))
     assert played[-1] == english("goodbye")
-    # the passport's digits were collected one by one after the first (inter-digit timeout)
-    assert any(command.startswith("WAIT FOR DIGIT 3000") for command in transcript.commands), [
-        c for c in transcript.commands if "DIGIT" in c or "GET DATA" in c
-    ]
+    # every question is one Read (no key can fall between two commands); the passport's with
+    # the first-digit and inter-digit timeouts of the settings, set on the channel
+    asked = [c for c in transcript.commands if c.startswith(("STREAM FILE", "GET DATA", "WAIT"))]
+    assert not [c for c in asked if not c.startswith("STREAM FILE")], asked
+    passport = next(c for c in transcript.commands if "en/ivr/passport-prompt" in c)
+    assert passport == 'EXEC Read "IVR_READ,en/ivr/passport-prompt,20"'
+    assert transcript.set_variables.count(("TIMEOUT(digit)", "3.000")) == 1
+    assert ("TIMEOUT(response)", "8.000") in transcript.set_variables
 
     (booking,) = await slots.bookings_for_caller(CALLER)
     assert booking.caller_number == CALLER
@@ -163,8 +168,9 @@ async def test_an_expert_keys_ahead_through_the_prompts(slots: SlotClient) -> No
     transcript = await Engine(slots).call(BOOKING_KEYS)
     # the language key interrupted the welcome: no language option was played
     assert "cs/ivr/language-option" not in transcript.played
-    stream = next(c for c in transcript.commands if c.startswith("STREAM FILE"))
-    assert stream.split()[3].strip('"') == "123450*"
+    language = next(c for c in transcript.commands if c.startswith("EXEC Read"))
+    assert language.startswith('EXEC Read "IVR_READ,cs/ivr/welcome&cs/ivr/language-option&')
+    assert language.endswith(',1"')
 
 
 class CountingSlots:
@@ -215,7 +221,8 @@ async def test_a_number_is_keyed_ahead_through_keys_help_after_a_wrong_one(
     again = played.index(english("invalid-input"))
     assert played[again + 1] == english("keys-help")
     asked = [c for c in transcript.commands if "en/ivr/passport-prompt" in c]
-    assert len(asked) == 1, "the second passport number interrupted keys-help"
+    assert len(asked) == 2, "the passport is asked again, after invalid-input"
+    assert played.count(english("passport-prompt")) == 1, "the second number cut keys-help"
     (booking,) = await slots.bookings_for_caller(CALLER)
     assert booking.caller_number == CALLER
 
@@ -349,10 +356,9 @@ class ScriptedChannel:
         self.env = AgiEnvironment(uniqueid="1764270000.9", callerid=CALLER)
         self.hung_up = caller_gone  # as Asterisk reported it: the caller is gone
         self.variables: dict[str, str] = {}
-        # GET DATA answers: language, region, office, visit type, then the first digit of the
-        # passport and of the birth date, the read-back and the slot menu; WAIT FOR DIGIT the rest
-        self._first_keys = deque(["2", "1", "1", "1", "1", "0", "1", "1"])
-        self._next_digits = deque("234#5011990")
+        # Read answers: language, region, office, visit type, passport, birth date, the
+        # read-back and the slot menu
+        self._answers = deque(["2", "1", "1", "1", "1234", "05011990", "1", "1"])
         self._stall = stall
         self.offered = asyncio.Event()
 
@@ -360,14 +366,24 @@ class ScriptedChannel:
         return None
 
     async def get_data(self, name: str, timeout_ms: int, max_digits: int) -> DigitsResult:
-        if name == english("slot-menu"):
+        raise AssertionError("the flow asks with Read")
+
+    async def read_digits(
+        self,
+        names: Sequence[str],
+        *,
+        max_digits: int,
+        first_digit_timeout_ms: int,
+        inter_digit_timeout_ms: int,
+    ) -> DigitsResult:
+        if names[-1] == english("slot-menu"):
             self.offered.set()
             if self._stall:
                 await asyncio.Event().wait()
-        return DigitsResult(self._first_keys.popleft(), timed_out=False)
+        return DigitsResult(self._answers.popleft(), timed_out=False)
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
-        return self._next_digits.popleft()
+        raise AssertionError("the flow asks with Read")
 
     async def set_variable(self, name: str, value: str) -> None:
         self.variables[name] = value
@@ -455,14 +471,12 @@ def every_sound_file() -> set[str]:
 
 
 async def test_a_missing_recording_costs_a_sentence_not_the_call(slots: SlotClient) -> None:
-    # an Ask's last prompt (GET DATA; the region menu's is keyed through now, after keys-help)
-    # and a middle one
-    missing = {english("birthdate-prompt"), english("slot-offer-office")}
+    # an Ask's only prompt, a middle one of an Ask (Read skips both) and one of a Play
+    missing = {english("birthdate-prompt"), english("slot-offer-office"), english("searching")}
     transcript = await Engine(slots).call(BOOKING_KEYS, sound_files=every_sound_file() - missing)
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert not missing & set(transcript.played)
-    # the first digit awaited without the prompt, with the first-digit timeout
-    assert any(command.startswith("WAIT FOR DIGIT 8000") for command in transcript.commands)
+    assert any("en/ivr/slot-offer-office" in c for c in transcript.commands)  # asked for
 
 
 class LosesFirstBookingReply(httpx.AsyncBaseTransport):
@@ -531,3 +545,44 @@ async def test_hash_cuts_the_reference_read_out_short(slots: SlotClient) -> None
     assert transcript.variables["IVR_RESULT"] == "booked"
     assert english("reference-again") not in transcript.played
     assert transcript.played[-1] == english("goodbye")
+
+
+async def test_a_caller_who_keyed_the_letters_keys_is_reminded_and_books_the_digits(
+    slots: SlotClient,
+) -> None:
+    # FE123456 keyed as the keys of F and E (both 3): the read-back says letters are left out,
+    # the caller enters the number again without them
+    keys = [*BOOKING_KEYS[:4], Press("33123456#"), Press("05011990"), Press("2"),
+            Press("123456#"), Press("05011990"), *BOOKING_KEYS[6:]]
+    transcript = await Engine(slots).call(keys)
+    assert transcript.variables["IVR_RESULT"] == "booked"
+    readbacks = [c for c in transcript.commands if "en/ivr/readback-passport" in c]
+    assert len(readbacks) == 2
+    assert all("en/ivr/readback-letters&en/ivr/confirm-menu" in c for c in readbacks)
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    found = await slots.booking(booking.reference, passport_digits="123456",
+                                birth_date=date(1990, 1, 5))
+    assert found.reference == booking.reference
+    with pytest.raises(SlotRefused):
+        await slots.booking(booking.reference, passport_digits="33123456",
+                            birth_date=date(1990, 1, 5))
+
+
+async def test_after_booking_the_caller_hears_what_was_booked_and_what_to_bring(
+    slots: SlotClient,
+) -> None:
+    transcript = await Engine(slots).call([*BOOKING_KEYS[:-1], Press("1"), Silence()])
+    (booking,) = await slots.bookings_for_caller(CALLER)
+    reference_menu = next(c for c in transcript.commands if "en/ivr/booking-confirmed" in c)
+    files = reference_menu.split(",")[1].split("&")
+    spoken = [name.removeprefix("en/ivr/") for name in files]
+    reference_at = spoken.index("booking-reference")
+    booked = spoken[1:reference_at]
+    assert booked[0].startswith("weekday-")
+    assert booked[-2:] == ["slot-offer-office", f"office-{booking.office}"]
+    assert spoken[reference_at + 1 :].count("reference-again") == 1
+    assert spoken[-2:] == ["bring-documents", "reference-menu"]
+    # 1 repeats all of it, then silence ends the call
+    assert sum("en/ivr/booking-confirmed" in c for c in transcript.commands) == 2
+    assert transcript.played.count(english("bring-documents")) == 1  # the 1 cut the first
+    assert transcript.variables["IVR_RESULT"] == "booked"

@@ -246,3 +246,62 @@ async def test_no_server_is_a_connect_error(tmp_path: Path) -> None:
     await probe.wait_closed()
     with pytest.raises(PhoneConnectError, match=str(port)):
         await phone_for(port, ScriptedKeys(""), RecordingDisplay()).call()
+
+
+async def read_twice(channel: AgiChannel, seen: dict[str, Any]) -> None:
+    """A menu key over two prompts, then a number, each one Read with its own timeouts."""
+    seen["menu"] = await channel.read_digits(
+        ["cs/ivr/welcome", "en/ivr/passport-prompt"],
+        max_digits=1, first_digit_timeout_ms=2000, inter_digit_timeout_ms=1000,
+    )
+    seen["number"] = await channel.read_digits(
+        ["en/ivr/passport-prompt"],
+        max_digits=20, first_digit_timeout_ms=3000, inter_digit_timeout_ms=1000,
+    )
+    seen["nothing"] = await channel.read_digits(
+        ["en/ivr/goodbye"], max_digits=20, first_digit_timeout_ms=3000, inter_digit_timeout_ms=1000
+    )
+
+
+async def test_read_takes_a_key_during_its_first_prompt_and_a_whole_number(
+    server_for: Any,
+) -> None:
+    seen: dict[str, Any] = {}
+    port = await server_for(lambda channel: read_twice(channel, seen))
+    record = await phone_for(port, ScriptedKeys("3 1234# ."), RecordingDisplay()).call()
+
+    assert (seen["menu"].digits, seen["menu"].timed_out) == ("3", False)
+    assert (seen["number"].digits, seen["number"].timed_out) == ("1234", False)
+    assert (seen["nothing"].digits, seen["nothing"].timed_out) == ("", True)
+    # the key cut the first prompt: the second one never played
+    assert record.prompts == ["cs/ivr/welcome", "en/ivr/passport-prompt", "en/ivr/goodbye"]
+    reads = [c for c in record.commands if c.startswith("EXEC")]
+    assert reads[0] == 'EXEC Read "IVR_READ,cs/ivr/welcome&en/ivr/passport-prompt,1"'
+    timeouts = [c for c in record.commands if "TIMEOUT(" in c]
+    assert timeouts == [  # set once each, and again only when they change
+        'SET VARIABLE "TIMEOUT(response)" "2.000"',
+        'SET VARIABLE "TIMEOUT(digit)" "1.000"',
+        'SET VARIABLE "TIMEOUT(response)" "3.000"',
+    ]
+    assert record.variables["READSTATUS"] == "TIMEOUT"
+
+
+async def test_read_waits_its_timeouts_from_the_channel(server_for: Any) -> None:
+    seen: dict[str, Any] = {}
+    port = await server_for(lambda channel: read_twice(channel, seen))
+    keys = QueuedKeys()
+    display = RecordingDisplay()
+    call = asyncio.create_task(phone_for(port, keys, display).call())  # prompts take no time
+    await asyncio.sleep(0.05)
+    keys.press("1")
+    await asyncio.sleep(0.1)
+    keys.press("4")
+    keys.press("2")  # then nothing: the inter-digit timeout (1 s) ends the number
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while "number" not in seen:
+        await asyncio.sleep(0.02)
+    assert seen["number"].digits == "42"
+    assert 0.8 < loop.time() - started < 2.5, "ended by TIMEOUT(digit), not TIMEOUT(response)"
+    keys.press(HANGUP)
+    await asyncio.wait_for(call, 10)
