@@ -400,6 +400,21 @@ async def booked_seats(slots: SlotService, *slot_ids: int) -> list[int]:
     return [seats[slot_id] for slot_id in slot_ids]
 
 
+def prompts_played(ami: AmiWatcher, caller_id: str) -> list[str]:
+    """The sound files the flow played to the callee: STREAM FILE's, and every file of an
+    EXEC Read (a question's prompts, joined with ``&``)."""
+    files: list[str] = []
+    for event in ami.events:
+        if event.get("Event") != "AGIExecStart" or event.get("CallerIDNum") != caller_id:
+            continue
+        command = str(event.get("Command", ""))
+        if command.startswith("STREAM FILE"):
+            files.append(command.split('"')[1])
+        elif command.startswith("EXEC Read"):
+            files.extend(command.split('"')[1].split(",")[1].split("&"))
+    return files
+
+
 # -- the tests --------------------------------------------------------------------------------
 
 
@@ -418,10 +433,8 @@ async def test_answered_and_keeps(
     assert list(report.outcomes.values()) == ["kept"]
     assert (mine["reference"], 1, "kept", None) in await attempts_of(outbound_slots)
     assert booking(outbound_slots, mine["reference"], number)["status"] == "confirmed"
-    played = [e["Command"] for e in ami.events if e.get("Event") == "AGIExecStart"
-              and e.get("CallerIDNum") == caller_id and "STREAM FILE" in str(e.get("Command"))]
-    assert any('"en/ivr/notice-reminder"' in command for command in played)
-    assert any('"en/ivr/booking-kept"' in command for command in played)
+    played = prompts_played(ami, caller_id)
+    assert "en/ivr/notice-reminder" in played and "en/ivr/booking-kept" in played
 
 
 async def test_answered_and_rebooks_the_earliest_slot_with_the_same_identity(
@@ -578,6 +591,4 @@ async def test_a_closure_notice_rebooks_the_cancelled_booking(
     new = booking(outbound_slots, new_reference, number)
     assert new["status"] == "confirmed" and new["starts_at"] < old["starts_at"]
     assert booking(outbound_slots, old["reference"], number)["status"] == "cancelled"
-    played = [e["Command"] for e in ami.events if e.get("Event") == "AGIExecStart"
-              and e.get("CallerIDNum") == caller_id and "STREAM FILE" in str(e.get("Command"))]
-    assert any('"en/ivr/notice-closure"' in command for command in played)
+    assert "en/ivr/notice-closure" in prompts_played(ami, caller_id)
