@@ -35,7 +35,7 @@ from ivr.flow.events import (
     VisitTypesLoaded,
 )
 from ivr.flow.settings import LANGUAGES, REGIONS
-from ivr.flow.spec import Decision, Digits, Menu, Options, Spec, Spoken, Step, Waiting
+from ivr.flow.spec import Decision, Digits, Menu, Options, Say, Spec, Spoken, Step, Waiting
 from ivr.flow.voice import KEYS_HELP, MAX_MENU_OPTIONS, Voice
 
 S = State
@@ -115,6 +115,14 @@ BOOKING_TIME = Spoken("the existing booking's weekday, date and time", _booking_
 BOOKING_OFFICE = Spoken("the existing booking's office", _booking_office)
 BOOKED_TIME = Spoken("the new booking's weekday, date and time", _booked_time)
 BOOKED_OFFICE = Spoken("the new booking's office", _booked_office)
+
+
+# what was booked, the reference twice and what to bring, so the caller can note it (after a
+# booking in the menu and after a re-booking in a notice)
+BOOKED_SAYS: Final[tuple[Say, ...]] = (
+    "booking-confirmed", BOOKED_TIME, "slot-offer-office", BOOKED_OFFICE, "booking-reference",
+    REFERENCE, "reference-again", REFERENCE, "bring-documents", "reference-menu",
+)
 
 
 def _decide(run: Callable[..., Step | None], *leads_to: State) -> Decision:
@@ -207,10 +215,7 @@ MENUS: Final[tuple[Menu, ...]] = (
     ),
     Menu(
         S.REFERENCE,
-        # what was booked, the reference twice and what to bring, so the caller can note it
-        says=("booking-confirmed", BOOKED_TIME, "slot-offer-office", BOOKED_OFFICE,
-              "booking-reference", REFERENCE, "reference-again", REFERENCE, "bring-documents",
-              "reference-menu"),
+        says=BOOKED_SAYS,
         # 1 repeats; # lets a caller who has noted the reference skip the rest
         keys={"1": S.REFERENCE, "#": _decide(steps.goodbye, S.GOODBYE)},
         otherwise=_decide(steps.goodbye, S.GOODBYE),
@@ -290,7 +295,7 @@ NOTICE_MENUS: Final[tuple[Menu, ...]] = (
     ),
     Menu(
         S.NOTICE_REFERENCE,
-        says=("booking-confirmed", REFERENCE, "reference-again", REFERENCE, "reference-menu"),
+        says=BOOKED_SAYS,
         keys={"1": S.NOTICE_REFERENCE, "#": _decide(notice.rebooked_goodbye, S.GOODBYE)},
         otherwise=_decide(notice.rebooked_goodbye, S.GOODBYE),
         silence=_decide(notice.rebooked_goodbye, S.GOODBYE),
