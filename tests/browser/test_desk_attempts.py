@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import DOC_IMAGES, chromium_page, screenshot
+from tests.browser.support import chromium_page, doc_screenshot
 from tests.ivr.console.desk_harness import DESK_PASSWORD, DESK_USER, OFFICE, DeskStack, desk_stack
 from tests.ivr.console.harness import served
 from tests.ivr.console.test_desk_attempts import reminded_busy_then_kept
@@ -40,4 +40,4 @@ async def test_the_attempts_of_the_day_and_their_outcomes(
     assert await rows.nth(0).locator("td.outcome").inner_text() == "busy"
     assert await rows.nth(1).locator("td.outcome").inner_text() == "kept"
     assert await rows.nth(1).locator("td.attempt-number").inner_text() == "2"
-    await screenshot(page, "desk-attempts", DOC_IMAGES)
+    await doc_screenshot(page, "desk-attempts")
