@@ -123,9 +123,32 @@ unmount_all() {
   done
 }
 
+# The pids of the processes whose root is the chroot (any instance's Asterisk, a classic AGI
+# child), one a line.
+chroot_processes() {
+  local root proc
+  root=$(readlink -f "$ROOT")
+  for proc in /proc/[0-9]*; do
+    if [ "$(readlink -f "$proc/root" 2>/dev/null)" = "$root" ]; then echo "${proc#/proc/}"; fi
+  done
+}
+
+# The chroot is shared by every checkout on the machine, but its one source mount (prompts,
+# the classic AGI's project) can show only one of them: a second checkout must not silently
+# run against the first one's prompts. A bind mount shows its source's device and inode.
 mount_all() {
   is_mounted "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
   mkdir -p "$ROOT$SRC_IN"
+  if is_mounted "$ROOT$SRC_IN" \
+    && [ "$(stat -c %d:%i "$ROOT$SRC_IN")" != "$(stat -c %d:%i "$REPO")" ]; then
+    if [ -n "$(chroot_processes)" ]; then
+      die "the sandbox at $ROOT is running with another checkout mounted" \
+        "($(findmnt -n -o SOURCE "$ROOT$SRC_IN")), not $REPO; stop it there" \
+        "('scripts/asterisk-sandbox.sh stop' in that checkout) or wait for its tests"
+    fi
+    say "remounting: the sandbox's sources were another checkout's"
+    umount "$ROOT$SRC_IN"
+  fi
   if ! is_mounted "$ROOT$SRC_IN"; then
     mount --bind "$REPO" "$ROOT$SRC_IN"
     mount -o remount,bind,ro "$ROOT$SRC_IN"
@@ -278,11 +301,9 @@ stop() {
     return
   fi
   # Any process still inside this chroot was started by this sandbox (a classic AGI child).
-  for p in /proc/[0-9]*; do
-    if [ "$(readlink -f "$p/root" 2>/dev/null)" = "$(readlink -f "$ROOT")" ]; then
-      say "killing leftover process ${p#/proc/} in the chroot"
-      kill -9 "${p#/proc/}" 2>/dev/null || true
-    fi
+  for pid in $(chroot_processes); do
+    say "killing leftover process $pid in the chroot"
+    kill -9 "$pid" 2>/dev/null || true
   done
   unmount_all "$ROOT"
   say "stopped"
