@@ -27,7 +27,7 @@ from api.clock import Clock, SystemClock
 from api.db import Database
 from api.errors import ServiceError
 from api.metrics import Metrics
-from api.routes import public, staff, system
+from api.routes import desk, outbound, public, staff, system
 from api.routes.deps import Services
 from api.services.context import ServiceContext
 from api.settings import ApiSettings
@@ -59,8 +59,10 @@ def create_app(settings: ApiSettings, *, clock: Clock | None = None) -> FastAPI:
     app.state.services = services
     app.include_router(public.router)
     app.include_router(staff.operator_router)
+    app.include_router(desk.router)
     app.include_router(staff.admin_router)
     app.include_router(system.router)
+    app.include_router(outbound.router)
     _install_error_handlers(app, context.metrics)
     _install_access_log(app, context.metrics)
     return app

@@ -29,6 +29,7 @@ class TokenAuthority:
             for role, secrets in (
                 (Role.ivr, settings.ivr_tokens),
                 (Role.operator, settings.operator_tokens),
+                (Role.desk, settings.desk_tokens),
                 (Role.admin, settings.admin_tokens),
             )
             for secret in secrets

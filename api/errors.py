@@ -12,7 +12,8 @@ request leaves nothing behind.
     │   ├── HoldNotFound          hold-not-found
     │   ├── BookingNotFound       booking-not-found
     │   ├── ClosureNotFound       closure-not-found
-    │   └── CapacityTemplateNotFound  capacity-template-not-found
+    │   ├── CapacityTemplateNotFound  capacity-template-not-found
+    │   └── AttemptNotFound       attempt-not-found (an outbound call attempt)
     ├── Refused (409)
     │   ├── SlotFull              slot-full
     │   ├── OfficeClosed          office-closed
@@ -22,6 +23,8 @@ request leaves nothing behind.
     │   ├── BookingNotActive      booking-not-active
     │   ├── IdempotencyConflict   idempotency-conflict
     │   ├── ClosureExists         closure-exists
+    │   ├── AttemptFinished       attempt-finished (another outcome was recorded before)
+    │   ├── CapacityBelowBooked   capacity-below-booked (fewer seats than taken)
     │   └── UniqueViolation       unique-violation (a unique constraint refused the row)
     ├── HoldLimit (429)           hold-limit
     ├── InvalidReference (400)    invalid-reference
@@ -89,6 +92,10 @@ class CapacityTemplateNotFound(NotFound):
     error_id = "capacity-template-not-found"
 
 
+class AttemptNotFound(NotFound):
+    error_id = "attempt-not-found"
+
+
 class Refused(ServiceError):
     status_code = 409
 
@@ -124,6 +131,17 @@ class IdempotencyConflict(Refused):
 
 class ClosureExists(Refused):
     error_id = "closure-exists"
+
+
+class AttemptFinished(Refused):
+    error_id = "attempt-finished"
+
+
+class CapacityBelowBooked(Refused):
+    """A capacity change would leave slots with fewer seats than they have booked or held;
+    ``details["slots"]`` lists them."""
+
+    error_id = "capacity-below-booked"
 
 
 class UniqueViolation(Refused):

@@ -21,6 +21,7 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -35,10 +36,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 TIMESTAMPTZ = DateTime(timezone=True)
 # unique constraints a service expects to be violated now and then (named as PostgreSQL named
 # them in migration 0001): a reference drawn twice, an Idempotency-Key used by two requests at
-# once, a closure of the same office and day
+# once
 BOOKING_REFERENCE_KEY = "bookings_reference_key"
 BOOKING_IDEMPOTENCY_KEY = "bookings_idempotency_key_key"
-CLOSURE_OFFICE_DAY = "uq_closure_office_day"
 
 
 class HoldStatus(StrEnum):
@@ -105,6 +105,10 @@ class CapacityTemplate(Base):
 
 
 class Closure(Base):
+    """An office closed on a day (``starts_at``/``ends_at`` NULL) or part of one (migration
+    0004). Its slots are closed and the bookings it cancelled point at it
+    (``Booking.cancelled_by_closure_id``); reopening sets ``reopened_at`` and keeps the row."""
+
     __tablename__ = "closures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -112,8 +116,18 @@ class Closure(Base):
     day: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMPTZ, nullable=True)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMPTZ, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(10))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMPTZ, nullable=True)
 
-    __table_args__ = (UniqueConstraint("office_code", "day", name=CLOSURE_OFFICE_DAY),)
+    __table_args__ = (
+        CheckConstraint(
+            "(starts_at IS NULL AND ends_at IS NULL) OR (starts_at < ends_at)",
+            name="ck_closures_range",
+        ),
+        Index("ix_closures_office_day", "office_code", "day"),
+    )
 
 
 class Slot(Base):
@@ -186,6 +200,12 @@ class Booking(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
     updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    # the closure that cancelled it (its caller is owed a notice); None otherwise
+    cancelled_by_closure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("closures.id", name="fk_bookings_cancelled_by_closure"), nullable=True
+    )
+    # when the desk marked it attended or no-show
+    attendance_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMPTZ, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("reference", name=BOOKING_REFERENCE_KEY),
@@ -194,4 +214,63 @@ class Booking(Base):
         Index("ix_bookings_identity", "identity_hash", "created_at"),
         Index("ix_bookings_office_date", "office_code", "local_date"),
         Index("ix_bookings_slot", "slot_id"),
+        Index("ix_bookings_closure", "cancelled_by_closure_id"),
     )
+
+
+class NoticeKind(StrEnum):
+    reminder = "reminder"
+    closure_notice = "closure-notice"
+
+
+class NoticeStatus(StrEnum):
+    pending = "pending"  # to be called at next_attempt_at (within the calling window)
+    calling = "calling"  # an attempt is in progress
+    done = "done"  # answered (whatever the caller chose)
+    not_reached = "not-reached"  # every attempt busy, unanswered or an answering machine
+    dropped = "dropped"  # no call any more: opted out, booking no longer active, visit past
+
+
+class OutboundOptOut(Base):
+    """A number whose owner pressed 9 in a notice: never called again."""
+
+    __tablename__ = "outbound_opt_outs"
+
+    caller_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+
+
+class OutboundNotice(Base):
+    """A call owed to the caller of a booking for one event (migration 0005)."""
+
+    __tablename__ = "outbound_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    event: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+
+    __table_args__ = (
+        UniqueConstraint("booking_id", "kind", "event", name="uq_outbound_notice_event"),
+        Index("ix_outbound_notices_due", "status", "next_attempt_at"),
+    )
+
+
+class OutboundAttempt(Base):
+    """One call placed for a notice; ``outcome`` is NULL while the call is in progress."""
+
+    __tablename__ = "outbound_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("outbound_notices.id"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(TIMESTAMPTZ)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMPTZ, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    new_booking_reference: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+    __table_args__ = (UniqueConstraint("notice_id", "attempt", name="uq_outbound_attempt"),)

@@ -135,9 +135,16 @@ class AttendanceIn(Strict):
     status: Literal["attended", "no-show"]
 
 
-class ClosureIn(Strict):
+class ClosurePeriodIn(Strict):
+    """An office's day, or the part of it from ``start`` to ``end`` (local time)."""
+
     office: str
     date: dt.date
+    start: HHMM | None = None
+    end: HHMM | None = None
+
+
+class ClosureIn(ClosurePeriodIn):
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -145,11 +152,24 @@ class ClosureOut(BaseModel):
     closure_id: int
     office: str
     date: dt.date
+    start: str | None
+    end: str | None
     reason: str
+    created_at: dt.datetime
+    created_by: str
+    reopened_at: dt.datetime | None
+
+
+class ClosurePreviewOut(BaseModel):
+    """What confirming would do: the bookings it would cancel, the slots it would close."""
+
+    bookings_to_cancel: list[BookingOut]
+    slots_to_close: int
 
 
 class ClosureCreatedOut(ClosureOut):
-    bookings_to_rebook: list[BookingOut]
+    bookings_cancelled: list[BookingOut]
+    slots_closed: int
 
 
 class SeatsIn(Strict):
@@ -185,3 +205,117 @@ class ErrorOut(BaseModel):
     error_id: str
     message: str
     details: dict[str, object]
+
+
+class DeskBookingOut(BaseModel):
+    """A booking as the desk sees it: the caller masked, the identity as a short tag."""
+
+    reference: str
+    office: str
+    visit_type: str
+    slot_id: int
+    starts_at: dt.datetime
+    status: str
+    channel: str
+    language: str
+    caller: str
+    identity: str
+    attendance_at: dt.datetime | None
+    cancelled_by_closure_id: int | None
+
+
+class DayFiguresOut(BaseModel):
+    booked: int
+    expected: int
+    arrived: int
+    no_show: int
+    cancelled: int
+
+
+class DeskDayOut(BaseModel):
+    office: str
+    date: dt.date
+    bookings: list[DeskBookingOut]
+    figures: dict[str, DayFiguresOut]
+    totals: DayFiguresOut
+    closures: list[ClosureOut]
+
+
+class CheckInIn(Strict):
+    """Arrived (``attended``), ``no-show``, or ``confirmed``: expected again (undo)."""
+
+    status: Literal["attended", "no-show", "confirmed"]
+
+
+class NoShowRateOut(BaseModel):
+    key: str
+    visits: int
+    no_shows: int
+    rate: float
+
+
+class NoShowRatesOut(BaseModel):
+    since: dt.date
+    until: dt.date
+    by_caller_number: list[NoShowRateOut]
+    by_identity: list[NoShowRateOut]
+
+
+class CapacityChangeIn(Strict):
+    seats: SeatsIn
+
+
+class CapacityChangeOut(BaseModel):
+    template: CapacityTemplateOut
+    slots_changed: int
+
+
+# -- outbound calls (issue 15) ------------------------------------------------------------------
+
+NoticeKindName = Literal["reminder", "closure-notice"]
+OutcomeName = Literal[
+    "kept", "cancelled", "rebooked", "opted-out", "operator", "hung-up",
+    "busy", "no-answer", "answering-machine", "failed",
+]
+
+
+class PlannedCallOut(BaseModel):
+    attempt_id: int
+    attempt: int
+    kind: NoticeKindName
+    booking_reference: str
+    caller_number: str
+    language: str
+
+
+class OutboundPlanOut(BaseModel):
+    """The calls to place now; ``no_call_reason`` says why there are none when calls are not
+    allowed at this moment."""
+
+    calls: list[PlannedCallOut]
+    no_call_reason: Literal["outside-hours", "public-holiday"] | None
+    reminders_created: int
+    closure_notices_created: int
+    in_progress: int
+
+
+class AttemptOutcomeIn(Strict):
+    outcome: OutcomeName
+    new_booking_reference: str | None = Field(default=None, min_length=8, max_length=8)
+
+
+class OptOutIn(Strict):
+    caller_number: CallerNumber
+
+
+class OutboundAttemptOut(BaseModel):
+    booking_reference: str
+    kind: NoticeKindName
+    attempt: int
+    started_at: dt.datetime
+    outcome: OutcomeName | None  # None while the call is in progress
+    new_booking_reference: str | None
+
+
+class OutboundAttemptsOut(BaseModel):
+    attempts: list[OutboundAttemptOut]

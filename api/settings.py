@@ -29,6 +29,7 @@ DEFAULT_SEED_FILE = Path(__file__).parent / "seed" / "seed.toml"
 class Role(StrEnum):
     ivr = "ivr"
     operator = "operator"
+    desk = "desk"
     admin = "admin"
 
 
@@ -43,6 +44,7 @@ class Channel(StrEnum):
 CHANNEL_OF_ROLE: dict[Role, Channel] = {
     Role.ivr: Channel.phone,
     Role.operator: Channel.operator,
+    Role.desk: Channel.counter,
     Role.admin: Channel.counter,
 }
 
@@ -59,6 +61,25 @@ class PolicySettings(BaseModel):
         default=48.0,
         ge=0,
         description="inside this time before a slot, a channel may use other channels' seats",
+    )
+
+
+class OutboundSettings(BaseModel):
+    """Outbound calls (reminders, closure notices): how many at once and how often to retry.
+    The calling window (08:00-20:00 Europe/Prague, no public holiday) is a rule, not a setting
+    (``api.outbound_rules``)."""
+
+    max_concurrent_calls: int = Field(default=4, ge=1, le=100)
+    max_attempts: int = Field(
+        default=3, ge=1, le=3, description="the first call and at most two retries"
+    )
+    retry_delay_minutes: int = Field(default=30, ge=1)
+    call_timeout_minutes: int = Field(
+        default=20,
+        ge=1,
+        description="an attempt without an outcome for this long is counted as failed (the job "
+        "that placed it was lost), so that it neither blocks a seat of the concurrency limit "
+        "nor leaves the notice without a retry",
     )
 
 
@@ -94,6 +115,10 @@ class ApiSettings(BaseSettings):
     operator_tokens: list[SecretStr] = Field(
         default_factory=lambda: [SecretStr("operator-dev-token")]
     )
+    desk_tokens: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr("desk-dev-token")],
+        description="the office desk (day lists, check-in); closures and capacity are admin's",
+    )
     admin_tokens: list[SecretStr] = Field(default_factory=lambda: [SecretStr("admin-dev-token")])
     identity_key: SecretStr = Field(
         default=SecretStr("dev-identity-key"),
@@ -106,6 +131,7 @@ class ApiSettings(BaseSettings):
     timezone: str = "Europe/Prague"
     seed_file: Path = DEFAULT_SEED_FILE
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
 
     @model_validator(mode="after")
     def _embedded_by_default(self) -> ApiSettings:

@@ -41,7 +41,12 @@ from api.seeding import apply_seed, load_seed_file
 from api.settings import ApiSettings
 from api.statements import NO_PARAMETERS, Row
 
-DEV_TOKENS = {"ivr": "ivr-dev-token", "operator": "operator-dev-token", "admin": "admin-dev-token"}
+DEV_TOKENS = {
+    "ivr": "ivr-dev-token",
+    "operator": "operator-dev-token",
+    "desk": "desk-dev-token",
+    "admin": "admin-dev-token",
+}
 # WAL_LOG (PostgreSQL 15's default) copies a small template through the WAL, without the two
 # checkpoints of FILE_COPY: measured faster for this database (docs/benchmarks.md)
 CLONE_STRATEGY = "WAL_LOG"

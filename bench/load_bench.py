@@ -60,7 +60,13 @@ from api.app import create_app  # noqa: E402
 from api.clock import SystemClock  # noqa: E402
 from api.db import asyncpg_dsn  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
-from api.testing import create_database, drop_database, new_database_name, prepare  # noqa: E402
+from api.testing import (  # noqa: E402
+    create_database,
+    database_name,
+    drop_database,
+    new_database_name,
+    prepare,
+)
 from tests.fakes.fake_asterisk import CallerEvent, FakeAsterisk, Press, Silence  # noqa: E402
 
 console = Console(stderr=True)
@@ -91,7 +97,10 @@ def cpu_seconds_of(pid: int) -> float:
 def postgres_backends(database: str) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL server process connected to ``database`` (its
     title is ``postgres: … <user> <database> <client> <state>``); empty if /proc shows none,
-    e.g. a server on another machine."""
+    e.g. a server on another machine. A URL would match no process and read as zero CPU, so
+    it is refused."""
+    if "/" in database or ":" in database:
+        raise ValueError(f"postgres_backends takes a database name, not {database!r}")
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -246,7 +255,7 @@ async def run_configuration(
         await asyncio.gather(*(caller_loop(ports, numbers, warm, Outcome())
                                for _ in range(min(4, args.concurrency))))
         cpu_before, own_before = processes.cpu_seconds(), time.process_time()
-        postgres_before = postgres_backends(database)
+        postgres_before = postgres_backends(database_name(database))
         started = time.monotonic()
         await asyncio.gather(*(caller_loop(ports, numbers, started + args.seconds, outcome)
                                for _ in range(args.concurrency)))
@@ -255,7 +264,9 @@ async def run_configuration(
         cpu = [after - before for after, before in zip(processes.cpu_seconds(), cpu_before,
                                                          strict=True)]
         generator_cpu = time.process_time() - own_before
-        postgres_cpu = postgres_cpu_between(postgres_before, postgres_backends(database))
+        postgres_cpu = postgres_cpu_between(
+            postgres_before, postgres_backends(database_name(database))
+        )
     finally:
         processes.stop()
     connection = await asyncpg.connect(asyncpg_dsn(database))

@@ -15,7 +15,11 @@ import sys
 
 from ivr.agi import classic
 
-ROUTES = {"booking": "ivr.serve:create_booking_handler"}
+ROUTES = {
+    "booking": "ivr.serve:create_booking_handler",
+    "operator-hours": "ivr.operator_hours:create_operator_hours_handler",
+    "notice": "ivr.serve:create_notice_handler",
+}
 
 
 def main() -> int:

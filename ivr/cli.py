@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ivr.console.command import console
+from ivr.outbound.command import outbound_calls
 from ivr.phone.command import phone
 from ivr.serve import serve
 from ivr.speech.cli import app as speech_app
@@ -16,6 +17,7 @@ app.command("phone")(phone)
 app.add_typer(speech_app, name="speech")
 app.command("console")(console)
 app.command("serve")(serve)
+app.command("outbound-calls")(outbound_calls)
 
 
 def main() -> None:

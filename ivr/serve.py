@@ -15,7 +15,10 @@ The environment is read here, at the entry point, and nowhere in the flow:
 ``create_booking_handler`` is the booking route's factory with the settings read here (the flow's
 own, ``ivr.flow.runner.create_booking_handler``, takes them as arguments).
 
-The route ``booking`` runs the flow with one slot client for the whole process; any other
+The route ``booking`` runs the flow with one slot client for the whole process; the route
+``operator-hours`` tells the dialplan whether today is a public holiday
+(:mod:`ivr.operator_hours`); the route ``notice`` runs the flow's notice mode for outbound
+calls (:mod:`ivr.flow.notice`) with the same client; any other
 route in ``IVR_AGI_ROUTES`` is built through its factory (``ivr.agi.routing``). SIGTERM lets the
 calls in progress finish (``IVR_AGI_SHUTDOWN_GRACE_S``), then the slot client is closed.
 
@@ -42,12 +45,16 @@ from ivr.agi.server import serve as serve_fastagi
 from ivr.agi.settings import AgiSettings
 from ivr.flow.runner import build_booking_runner
 from ivr.flow.runner import create_booking_handler as flow_route
+from ivr.flow.runner import create_notice_handler as notice_route
 from ivr.flow.settings import FlowSettings
+from ivr.operator_hours import OperatorHoursRoute
 from ivr.slots import SlotClient, SlotClientSettings
 
 logger = logging.getLogger(__name__)
 
 BOOKING_ROUTE = "booking"
+OPERATOR_HOURS_ROUTE = "operator-hours"
+NOTICE_ROUTE = "notice"
 
 
 class ServeSettings(BaseSettings):
@@ -73,16 +80,25 @@ def create_booking_handler(*, metrics: AgiMetrics) -> AgiHandler:
     return flow_route(metrics=metrics, flow=settings.flow, slots=settings.slots)
 
 
+def create_notice_handler(*, metrics: AgiMetrics) -> AgiHandler:
+    """The route ``notice`` (outbound notices) with the settings read here."""
+    settings = engine_settings()
+    return notice_route(metrics=metrics, flow=settings.flow, slots=settings.slots)
+
+
 async def run_engine(settings: ServeSettings) -> None:
     """Serve calls until SIGTERM or SIGINT."""
     metrics = AgiMetrics(registry=CollectorRegistry())
     async with SlotClient.from_settings(settings.slots) as slots:
         runner = build_booking_runner(flow=settings.flow, slots=slots, metrics=metrics)
-        others = {
-            route: path for route, path in settings.agi.routes.items() if route != BOOKING_ROUTE
-        }
+        own = (BOOKING_ROUTE, OPERATOR_HOURS_ROUTE, NOTICE_ROUTE)
+        others = {route: path for route, path in settings.agi.routes.items() if route not in own}
         routes: dict[str, AgiHandler] = build_routes(route_paths=others, metrics=metrics)
         routes[BOOKING_ROUTE] = runner
+        routes[OPERATOR_HOURS_ROUTE] = OperatorHoursRoute()
+        routes[NOTICE_ROUTE] = build_booking_runner(
+            flow=settings.flow, slots=slots, metrics=metrics, notices=True
+        )
         logger.info(
             "booking flow on agi://%s:%s/%s, slot service %s",
             settings.agi.host,

@@ -281,6 +281,7 @@ def print_welcome(options: DemoOptions, console: Console) -> None:
     tokens = {
         "ivr": settings.ivr_tokens,
         "operator": settings.operator_tokens,
+        "desk": settings.desk_tokens,
         "admin": settings.admin_tokens,
     }
     console.rule("[bold]ivr-booking demo")

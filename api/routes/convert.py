@@ -9,6 +9,7 @@ still documents the body in OpenAPI)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Response
@@ -19,12 +20,14 @@ from api.schemas import (
     BookingOut,
     CapacityTemplateOut,
     ClosureOut,
+    DeskBookingOut,
     Names,
     OfficeOut,
     SlotOut,
     VisitTypeOut,
 )
 from api.services.availability import FreeSlot
+from api.services.desk import DeskEntry
 
 
 def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -63,23 +66,51 @@ def slot_out(free: FreeSlot, zone: ZoneInfo) -> SlotOut:
     )
 
 
+def _booking_fields(booking: Booking, zone: ZoneInfo) -> dict[str, Any]:
+    """What every view of a booking shows."""
+    return {
+        "reference": booking.reference,
+        "office": booking.office_code,
+        "visit_type": booking.visit_type_code,
+        "slot_id": booking.slot_id,
+        "starts_at": local(booking.starts_at, zone),
+        "status": booking.status,
+        "channel": booking.channel,
+        "language": booking.language,
+    }
+
+
 def booking_out(booking: Booking, zone: ZoneInfo) -> BookingOut:
-    return BookingOut(
-        reference=booking.reference,
-        office=booking.office_code,
-        visit_type=booking.visit_type_code,
-        slot_id=booking.slot_id,
-        starts_at=local(booking.starts_at, zone),
-        status=booking.status,
-        channel=booking.channel,
-        caller_number=booking.caller_number,
-        language=booking.language,
+    return BookingOut(**_booking_fields(booking, zone), caller_number=booking.caller_number)
+
+
+def _hhmm(moment: dt.datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else local(moment, zone).strftime("%H:%M")
+
+
+def desk_booking_out(entry: DeskEntry, zone: ZoneInfo) -> DeskBookingOut:
+    booking = entry.booking
+    marked = booking.attendance_at
+    return DeskBookingOut(
+        **_booking_fields(booking, zone),
+        caller=entry.caller_masked,
+        identity=entry.identity_masked,
+        attendance_at=None if marked is None else local(marked, zone),
+        cancelled_by_closure_id=booking.cancelled_by_closure_id,
     )
 
 
-def closure_out(closure: Closure) -> ClosureOut:
+def closure_out(closure: Closure, zone: ZoneInfo) -> ClosureOut:
     return ClosureOut(
-        closure_id=closure.id, office=closure.office_code, date=closure.day, reason=closure.reason
+        closure_id=closure.id,
+        office=closure.office_code,
+        date=closure.day,
+        start=_hhmm(closure.starts_at, zone),
+        end=_hhmm(closure.ends_at, zone),
+        reason=closure.reason,
+        created_at=local(closure.created_at, zone),
+        created_by=closure.created_by,
+        reopened_at=None if closure.reopened_at is None else local(closure.reopened_at, zone),
     )
 
 

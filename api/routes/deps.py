@@ -15,9 +15,12 @@ from api.services.admin import AdminService
 from api.services.availability import AvailabilityService
 from api.services.bookings import BookingService
 from api.services.catalog import CatalogService
+from api.services.closures import ClosureService
 from api.services.context import ServiceContext
+from api.services.desk import DeskService
 from api.services.holds import HoldService
 from api.services.materialise import MaterialiseService
+from api.services.outbound import OutboundService
 from api.settings import Role
 
 
@@ -30,19 +33,26 @@ class Services:
     holds: HoldService
     bookings: BookingService
     admin: AdminService
+    closures: ClosureService
+    desk: DeskService
     materialise: MaterialiseService
+    outbound: OutboundService
 
     @classmethod
     def build(cls, context: ServiceContext) -> Services:
+        bookings = BookingService(context)
         return cls(
             context=context,
             authority=TokenAuthority(context.settings),
             catalog=CatalogService(context),
             availability=AvailabilityService(context),
             holds=HoldService(context),
-            bookings=BookingService(context),
+            bookings=bookings,
             admin=AdminService(context),
+            closures=ClosureService(context),
+            desk=DeskService(context, bookings=bookings),
             materialise=MaterialiseService(context),
+            outbound=OutboundService(context),
         )
 
 
@@ -72,9 +82,14 @@ async def get_staff(principal: PrincipalDep) -> Principal:
     return require(principal, Role.operator, Role.admin)
 
 
+async def get_desk(principal: PrincipalDep) -> Principal:
+    return require(principal, Role.desk, Role.admin)
+
+
 async def get_admin(principal: PrincipalDep) -> Principal:
     return require(principal, Role.admin)
 
 
 StaffDep = Annotated[Principal, Depends(get_staff)]
+DeskDep = Annotated[Principal, Depends(get_desk)]
 AdminDep = Annotated[Principal, Depends(get_admin)]

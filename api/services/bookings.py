@@ -348,7 +348,9 @@ class BookingService:
         language: str,
         idempotency_key: str | None,
     ) -> Booking:
-        """Cancel the booking and book the held slot, both or neither."""
+        """Cancel the booking and book the held slot, both or neither. A booking a closure
+        cancelled is booked again the same way (its identity, no cancellation left to do):
+        the closure notice's re-booking (issue 15)."""
         async with self._context.database.transaction() as runner:
             replay = await _replay(runner, idempotency_key=idempotency_key, hold_id=hold_id)
             if replay is not None:
@@ -359,7 +361,8 @@ class BookingService:
             slot_ids = {old.slot_id} if held_slot is None else {old.slot_id, held_slot}
             for slot_id in sorted(slot_ids):  # lock order: slots by id
                 await lock_slot(runner, slot_id=slot_id)
-            await self._cancel_in(runner, booking=old)
+            if not _cancelled_by_closure(old):
+                await self._cancel_in(runner, booking=old)
             return await self._book_from_hold(
                 runner,
                 hold_id=hold_id,
@@ -381,7 +384,16 @@ class BookingService:
                     "attendance is marked once, on a confirmed booking", status=booking.status
                 )
             now = self._context.clock.now()
-            await self._change_status(runner, booking=booking, status=status.value, now=now)
+            changed = await runner.rowcount(
+                MARK_ATTENDANCE,
+                {"booking_id": booking.id, "new_status": status.value, "now": now},
+            )
+            if changed != 1:
+                raise BookingNotActive(
+                    "the booking was changed meanwhile; only a confirmed one can change",
+                    reference=booking.reference,
+                )
+            booking.status, booking.attendance_at, booking.updated_at = status.value, now, now
             return booking
 
     @staticmethod
@@ -432,7 +444,14 @@ CHANGE_STATUS = (
     )
     .values(status=bindparam("new_status"), updated_at=bindparam("now", type_=TIMESTAMPTZ))
 )
+MARK_ATTENDANCE = CHANGE_STATUS.values(attendance_at=bindparam("now", type_=TIMESTAMPTZ))
 HOLD_SLOT = select(HOLDS.c.slot_id).where(HOLDS.c.id == bindparam("hold_id"))
+
+
+def _cancelled_by_closure(booking: Booking) -> bool:
+    return (
+        booking.status == BookingStatus.cancelled and booking.cancelled_by_closure_id is not None
+    )
 
 
 async def _booking_by_id(runner: Runner, booking_id: int) -> Booking:

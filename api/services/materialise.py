@@ -24,8 +24,12 @@ OFFICES = select(cast(Table, Office.__table__))
 VISIT_TYPES = select(cast(Table, VisitType.__table__))
 OFFERS = select(cast(Table, OfficeVisitType.__table__))
 TEMPLATES = select(cast(Table, CapacityTemplate.__table__))
-CLOSED_DAYS = select(CLOSURES.c.office_code, CLOSURES.c.day).where(
-    CLOSURES.c.day >= bindparam("first"), CLOSURES.c.day <= bindparam("last")
+ACTIVE_CLOSURES = select(
+    CLOSURES.c.office_code, CLOSURES.c.day, CLOSURES.c.starts_at, CLOSURES.c.ends_at
+).where(
+    CLOSURES.c.day >= bindparam("first"),
+    CLOSURES.c.day <= bindparam("last"),
+    CLOSURES.c.reopened_at.is_(None),
 )
 EXISTING = select(SLOTS.c.office_code, SLOTS.c.visit_type_code, SLOTS.c.starts_at).where(
     SLOTS.c.local_date >= bindparam("first"), SLOTS.c.local_date <= bindparam("last")
@@ -66,7 +70,18 @@ class MaterialiseService:
                         seats_counter=template.seats_counter,
                     )
                 )
-            closed = {(c.office_code, c.day) for c in await runner.all(CLOSED_DAYS, days_range)}
+            # whole days closed get no slots; slots in a closed part of a day are born closed
+            closed: set[tuple[str, dt.date]] = set()
+            closed_parts: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = (
+                defaultdict(list)
+            )
+            for closure in await runner.all(ACTIVE_CLOSURES, days_range):
+                if closure.starts_at is None:
+                    closed.add((closure.office_code, closure.day))
+                else:
+                    closed_parts[(closure.office_code, closure.day)].append(
+                        (closure.starts_at, closure.ends_at)
+                    )
             existing: set[tuple[str, str, dt.datetime]] = {
                 (office_code, visit_code, starts_at)
                 for office_code, visit_code, starts_at in await runner.all(EXISTING, days_range)
@@ -109,7 +124,10 @@ class MaterialiseService:
                                 "booked_phone": 0,
                                 "booked_operator": 0,
                                 "booked_counter": 0,
-                                "closed": False,
+                                "closed": any(
+                                    start < planned.ends_at and planned.starts_at < end
+                                    for start, end in closed_parts.get((office.code, day), ())
+                                ),
                                 "version": 0,
                             }
                         )

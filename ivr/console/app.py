@@ -5,6 +5,8 @@ callbacks, and the slot client (``ivr.slots``) for slots and bookings with the o
 (the service books them with channel ``operator``). Both are passed in; the app's lifespan runs
 the bridge's connection loop.
 
+The office desk page (``/desk``) is added when a ``DeskGateway`` is given (``ivr.console.desk``).
+
 Operators log in with the credentials of ``ConsoleSettings.operators``; the session is a signed
 cookie (Starlette's SessionMiddleware, itsdangerous). Every ``/api`` route but login needs it.
 
@@ -42,6 +44,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from api.identity import PASSPORT_DIGITS_PATTERN
 from ivr.ami.bridge import AmiBridge
 from ivr.ami.errors import AmiActionFailed, AmiError, CallbackNotPending
+from ivr.console.desk import DeskGateway, install_desk
 from ivr.console.hub import ChangeHub
 from ivr.console.settings import ConsoleSettings, OperatorAccount
 from ivr.console.views import snapshot
@@ -96,8 +99,10 @@ def create_console_app(
     *,
     bridge: AmiBridge,
     slots: SlotClient,
+    desk: DeskGateway | None = None,
     clock: Callable[[], float] = time.time,
 ) -> FastAPI:
+    """The console; with ``desk``, also the office desk page (``/desk``, ``ivr.console.desk``)."""
     hub = ChangeHub()
     bridge.add_listener(hub.notify)
     zone = ZoneInfo(settings.timezone)
@@ -248,4 +253,6 @@ def create_console_app(
                                               interface=operator[1].interface)
         return {"callback_id": started.callback_id, "status": started.status.value}
 
+    if desk is not None:
+        install_desk(app, settings, desk)
     return app

@@ -4,6 +4,12 @@ Operators come as JSON, e.g.
 ``IVR_CONSOLE_OPERATORS='{"anna": {"password": "…", "interface": "PJSIP/operator1"}}'``;
 the interface is the operator's phone as the queues know it (``AgentConnect``'s ``Interface``).
 The defaults are the two development phones of ``dialplans/pjsip.conf``.
+
+The desk page (``/desk``, ``ivr.console.desk``) has its own users, e.g.
+``IVR_CONSOLE_DESK_USERS='{"eva": {"password": "…", "admin": false}}'``; an admin desk user
+also closes offices, changes capacity and sees the no-show rates. The console calls the slot
+service for them with ``IVR_CONSOLE_DESK_SLOTS_TOKEN`` (the desk role) or, for admins,
+``IVR_CONSOLE_DESK_ADMIN_SLOTS_TOKEN`` (the admin role).
 """
 
 from __future__ import annotations
@@ -29,6 +35,21 @@ def _dev_operators() -> dict[str, OperatorAccount]:
     }
 
 
+class DeskAccount(BaseModel):
+    password: SecretStr
+    admin: bool = False
+    display_name: str = ""
+
+
+def _dev_desk_users() -> dict[str, DeskAccount]:
+    return {
+        "desk1": DeskAccount(password=SecretStr("desk1-dev-password"), display_name="Desk 1"),
+        "deskadmin": DeskAccount(
+            password=SecretStr("deskadmin-dev-password"), admin=True, display_name="Desk admin"
+        ),
+    }
+
+
 class ConsoleSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IVR_CONSOLE_", env_nested_delimiter="__")
 
@@ -43,3 +64,9 @@ class ConsoleSettings(BaseSettings):
     earliest_slots: int = Field(default=5, ge=1, le=50)
     keepalive_seconds: float = Field(default=15.0, gt=0)
     timezone: str = "Europe/Prague"
+    desk_users: dict[str, DeskAccount] = Field(default_factory=_dev_desk_users)
+    desk_slots_token: SecretStr = SecretStr("desk-dev-token")
+    desk_admin_slots_token: SecretStr = SecretStr("admin-dev-token")
+    desk_refresh_seconds: float = Field(
+        default=5.0, gt=0, description="how often the desk page reloads the day"
+    )

@@ -146,6 +146,33 @@ class CancelBooking:
 
 
 @dataclass(frozen=True)
+class FindBooking:
+    """The booking of an outbound notice, proven by the number called."""
+
+    reference: str
+    caller_number: str
+
+
+@dataclass(frozen=True)
+class Rebook:
+    """Book the held slot with the identity of booking ``reference`` and cancel that booking
+    (if still active), in one transaction of the slot service."""
+
+    reference: str
+    hold_id: ResourceId
+    caller_number: str
+    language: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class OptOut:
+    """Never call this number again (key 9 of a notice)."""
+
+    caller_number: str
+
+
+@dataclass(frozen=True)
 class ReleaseHold:
     """Give the held seat back; needs no answer (a failure is logged by the runner)."""
 
@@ -153,7 +180,16 @@ class ReleaseHold:
 
 
 ServiceRequest = (
-    FindBookings | FetchOffices | FetchVisitTypes | FindSlot | HoldSlot | Book | CancelBooking
+    FindBookings
+    | FetchOffices
+    | FetchVisitTypes
+    | FindSlot
+    | HoldSlot
+    | Book
+    | CancelBooking
+    | FindBooking
+    | Rebook
+    | OptOut
 )
 Action = (
     Play

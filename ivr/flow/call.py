@@ -64,6 +64,18 @@ class State(StrEnum):
     GOODBYE = "goodbye"
     OPERATOR = "operator"
     HUNG_UP = "hung-up"
+    # the notice mode of an outbound call (issue 15): ivr.flow.notice
+    NOTICE_STARTING = "notice-starting"
+    NOTICE_LOADING = "notice-loading"
+    NOTICE_REMINDER = "notice-reminder"
+    NOTICE_CLOSURE = "notice-closure"
+    NOTICE_CANCELLING = "notice-cancelling"
+    NOTICE_OPTING_OUT = "notice-opting-out"
+    NOTICE_SEARCHING = "notice-searching"
+    NOTICE_HOLDING = "notice-holding"
+    NOTICE_SLOT_OFFER = "notice-slot-offer"
+    REBOOKING = "rebooking"
+    NOTICE_REFERENCE = "notice-reference"
 
 
 TERMINAL_STATES: Final = frozenset({State.GOODBYE, State.OPERATOR, State.HUNG_UP})
@@ -95,6 +107,8 @@ class Call:
     keys_explained: bool = False  # keys-help heard (once per call, after the language)
     result: str | None = None
     fallout_reason: str | None = None
+    notice_kind: str | None = None  # an outbound notice: "reminder" or "closure-notice"
+    notice_reference: str | None = None  # the booking the notice is about
 
     @property
     def region_offices(self) -> tuple[Office, ...]:

@@ -92,6 +92,18 @@ class IdentityLimitReached:
 
 
 @dataclass(frozen=True)
+class BookingLoaded:
+    """The booking an outbound notice is about."""
+
+    booking: Booking
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    """The slot service will never call this number again."""
+
+
+@dataclass(frozen=True)
 class ServiceFailed:
     """The slot service was slow, down, or answered outside its contract."""
 
@@ -114,5 +126,7 @@ Event = (
     | BookingRefused
     | Cancelled
     | IdentityLimitReached
+    | BookingLoaded
+    | OptedOut
     | ServiceFailed
 )

@@ -33,7 +33,7 @@ from ivr.flow import variables as v
 from ivr.flow.actions import Action, Prompt, ReadVariable
 from ivr.flow.call import TERMINAL_STATES, Call, FlowError, Speaker, State
 from ivr.flow.events import CallerHungUp, Keys, NoInput, ServiceFailed, VariableRead
-from ivr.flow.menus import OPERATOR_REQUEST, SERVICE_FAILED, SPECS, START
+from ivr.flow.menus import NOTICE_START, OPERATOR_REQUEST, SERVICE_FAILED, SPECS, START
 from ivr.flow.settings import FlowSettings
 from ivr.flow.spec import Menu, Step, Target, Waiting
 from ivr.flow.voice import BACK_KEY, OPERATOR_KEY, Voice, choose
@@ -58,6 +58,17 @@ class Machine:
             started_at=started_at,
         )
         return call, (ReadVariable(v.IVR_LANGUAGE),)
+
+    def start_notice(self, *, call_id: str, caller_number: str, started_at: datetime) -> Step:
+        """An outbound notice (:mod:`ivr.flow.notice`) first reads ``IVR_NOTICE``: which
+        booking, which number, which kind of notice."""
+        call = Call(
+            state=State.NOTICE_STARTING,
+            call_id=call_id,
+            caller_number=caller_number,
+            started_at=started_at,
+        )
+        return call, (ReadVariable(v.IVR_NOTICE),)
 
     def step(self, call: Call, event: object) -> Step:
         handler = TRANSITIONS[call.state].get(type(event))
@@ -180,6 +191,8 @@ def _row(state: State) -> dict[type, Handler]:
         return {CallerHungUp: steps.already_ended}
     if state is State.STARTING:
         return {VariableRead: cast(Handler, START.run), CallerHungUp: steps.hung_up}
+    if state is State.NOTICE_STARTING:
+        return {VariableRead: cast(Handler, NOTICE_START.run), CallerHungUp: steps.hung_up}
     raise FlowError(f"state {state} has no spec")
 
 

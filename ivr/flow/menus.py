@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from ivr.flow import steps
+from ivr.flow import notice, steps
 from ivr.flow import variables as v
 from ivr.flow.actions import Prompt
 from ivr.flow.call import Call, State
 from ivr.flow.events import (
     Booked,
+    BookingLoaded,
     BookingRefused,
     BookingsFound,
     Cancelled,
@@ -29,6 +30,7 @@ from ivr.flow.events import (
     IdentityLimitReached,
     NoSlotLeft,
     OfficesLoaded,
+    OptedOut,
     SlotFound,
     VisitTypesLoaded,
 )
@@ -75,6 +77,16 @@ def _slot_office(voice: Voice, call: Call) -> tuple[Prompt, ...]:
     return voice.prompts(call, f"office-{call.slot.office}")
 
 
+def _booking_time(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.existing is not None
+    return voice.when(call, call.existing.starts_at)
+
+
+def _booking_office(voice: Voice, call: Call) -> tuple[Prompt, ...]:
+    assert call.existing is not None
+    return voice.prompts(call, f"office-{call.existing.office}")
+
+
 def _booked_time(voice: Voice, call: Call) -> tuple[Prompt, ...]:
     assert call.booking is not None
     return voice.when(call, call.booking.starts_at)
@@ -99,8 +111,10 @@ BIRTH_DATE = Spoken("the birth date", _birth_date)
 SLOT_TIME = Spoken("the slot's weekday, date and time", _slot_time)
 SLOT_OFFICE = Spoken("the slot's office", _slot_office)
 REFERENCE = Spoken("the reference", _reference)
-BOOKED_TIME = Spoken("the booking's weekday, date and time", _booked_time)
-BOOKED_OFFICE = Spoken("the booking's office", _booked_office)
+BOOKING_TIME = Spoken("the existing booking's weekday, date and time", _booking_time)
+BOOKING_OFFICE = Spoken("the existing booking's office", _booking_office)
+BOOKED_TIME = Spoken("the new booking's weekday, date and time", _booked_time)
+BOOKED_OFFICE = Spoken("the new booking's office", _booked_office)
 
 
 def _decide(run: Callable[..., Step | None], *leads_to: State) -> Decision:
@@ -238,21 +252,95 @@ WAITING: Final[tuple[Waiting, ...]] = (
     }),
 )
 
-_ALL: Final[tuple[Spec, ...]] = (*MENUS, *WAITING)
+# -- the notice mode of an outbound call (ivr.flow.notice) ----------------------------------------
+
+NOTICE_START: Final = _decide(notice.notice_read, S.NOTICE_LOADING, S.OPERATOR)  # IVR_NOTICE read
+_REBOOK_NOW: Final = _decide(notice.rebook_now, S.NOTICE_SEARCHING)
+_OPT_OUT: Final = S.NOTICE_OPTING_OUT
+
+NOTICE_MENUS: Final[tuple[Menu, ...]] = (
+    Menu(
+        S.NOTICE_REMINDER,
+        says=("notice-reminder", "your-booking", BOOKING_TIME, "slot-offer-office",
+              BOOKING_OFFICE, "notice-reminder-menu"),
+        keys={
+            "1": _decide(notice.keep, S.GOODBYE),
+            "2": S.NOTICE_CANCELLING,
+            "3": _REBOOK_NOW,
+            "9": _OPT_OUT,
+        },
+        explains_keys=False,  # the menu names its keys, 0 included; * says it again
+    ),
+    Menu(
+        S.NOTICE_CLOSURE,
+        says=("notice-closure", "your-booking", BOOKING_TIME, "slot-offer-office",
+              BOOKING_OFFICE, "notice-closure-cancelled", "notice-closure-menu"),
+        keys={"3": _REBOOK_NOW, "9": _OPT_OUT},
+        explains_keys=False,
+    ),
+    Menu(
+        S.NOTICE_SLOT_OFFER,
+        says=("slot-offer", SLOT_TIME, "slot-offer-office", SLOT_OFFICE, "slot-menu"),
+        keys={
+            "1": S.REBOOKING,
+            "2": _decide(notice.next_slot, S.NOTICE_SEARCHING),
+            "3": _decide(notice.later_day, S.NOTICE_SEARCHING),
+        },
+        explains_keys=False,
+    ),
+    Menu(
+        S.NOTICE_REFERENCE,
+        says=("booking-confirmed", REFERENCE, "reference-again", REFERENCE, "reference-menu"),
+        keys={"1": S.NOTICE_REFERENCE, "#": _decide(notice.rebooked_goodbye, S.GOODBYE)},
+        otherwise=_decide(notice.rebooked_goodbye, S.GOODBYE),
+        silence=_decide(notice.rebooked_goodbye, S.GOODBYE),
+        explains_keys=False,
+    ),
+)
+
+NOTICE_WAITING: Final[tuple[Waiting, ...]] = (
+    Waiting(S.NOTICE_LOADING, notice.find_notice_booking, {
+        BookingLoaded: _decide(notice.notice_loaded, S.NOTICE_REMINDER, S.NOTICE_CLOSURE),
+    }),
+    Waiting(S.NOTICE_CANCELLING, notice.cancel_notice_booking, {
+        Cancelled: _decide(notice.notice_cancelled, S.GOODBYE),
+    }),
+    Waiting(S.NOTICE_OPTING_OUT, notice.opt_out, {
+        OptedOut: _decide(notice.opted_out, S.GOODBYE),
+    }),
+    Waiting(S.NOTICE_SEARCHING, steps.find_slot, {
+        SlotFound: _decide(notice.slot_found, S.NOTICE_HOLDING),
+        NoSlotLeft: steps.to_operator(v.REASON_NO_SLOTS),
+    }),
+    Waiting(S.NOTICE_HOLDING, steps.hold_slot, {
+        HoldPlaced: _decide(notice.hold_placed, S.NOTICE_SLOT_OFFER),
+        HoldRefused: _decide(notice.search_on, S.NOTICE_SEARCHING),
+        IdentityLimitReached: IDENTITY_LIMIT,
+    }),
+    Waiting(S.REBOOKING, notice.rebook, {
+        Booked: _decide(notice.rebooked, S.NOTICE_REFERENCE),
+        BookingRefused: _decide(notice.slot_taken, S.NOTICE_SEARCHING),
+        IdentityLimitReached: IDENTITY_LIMIT,
+    }),
+)
+
+_ALL: Final[tuple[Spec, ...]] = (*MENUS, *WAITING, *NOTICE_MENUS, *NOTICE_WAITING)
 SPECS: Final[dict[State, Spec]] = {spec.state: spec for spec in _ALL}
 assert len(SPECS) == len(_ALL), "one spec per state"
 
 
 def _menu_prompt_ids() -> frozenset[str]:
     ids: set[str] = {KEYS_HELP, "no-input"}
-    for menu in MENUS:
+    for menu in (*MENUS, *NOTICE_MENUS):
         ids.add(menu.refusal)
         for part in menu.says:
             ids |= {part} if isinstance(part, str) else part.ids
     return frozenset(ids)
 
 
-FLOW_PROMPT_IDS: Final = _menu_prompt_ids() | steps.STEP_PROMPT_IDS
+FLOW_PROMPT_IDS: Final = (
+    _menu_prompt_ids() | steps.STEP_PROMPT_IDS | notice.NOTICE_STEP_PROMPT_IDS
+)
 
 
 def prompt_ids(

@@ -74,7 +74,13 @@ from ivr.speech import speaker_for
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BookingRunner", "SlotService", "build_booking_runner", "create_booking_handler"]
+__all__ = [
+    "BookingRunner",
+    "SlotService",
+    "build_booking_runner",
+    "create_booking_handler",
+    "create_notice_handler",
+]
 
 
 def utc_now() -> datetime:
@@ -91,11 +97,14 @@ class BookingRunner:
         slots: FlowSlots,
         metrics: AgiMetrics,
         clock: Callable[[], datetime] = utc_now,
+        notices: bool = False,
     ) -> None:
         self._machine = machine
         self._slots = slots
         self._metrics = metrics
         self._clock = clock
+        # the route `notice` runs outbound notices (ivr.flow.notice), `booking` inbound calls
+        self._start = machine.start_notice if notices else machine.start
 
     async def __call__(self, channel: AgiChannel) -> None:
         await self.run(channel)
@@ -103,7 +112,7 @@ class BookingRunner:
     async def run(self, channel: AgiChannel) -> Call:
         """Run one call to its end; return the machine's last view of it."""
         env = channel.env
-        call, actions = self._machine.start(
+        call, actions = self._start(
             call_id=env.uniqueid or uuid.uuid4().hex,
             caller_number=env.caller_number or "",
             started_at=self._clock(),
@@ -230,6 +239,7 @@ def build_booking_runner(
     metrics: AgiMetrics,
     clock: Callable[[], datetime] = utc_now,
     catalog_clock: Callable[[], float] = time.monotonic,
+    notices: bool = False,
 ) -> BookingRunner:
     """The booking flow with the real speech module, ready to serve as an AGI handler; the
     offices and visit types ``slots`` answers are shared by the calls for
@@ -241,7 +251,9 @@ def build_booking_runner(
         budget_seconds=flow.service_budget_seconds,
         booking_budget_seconds=flow.booking_budget_seconds,
     )
-    return BookingRunner(machine=machine, slots=adapter, metrics=metrics, clock=clock)
+    return BookingRunner(
+        machine=machine, slots=adapter, metrics=metrics, clock=clock, notices=notices
+    )
 
 
 def create_booking_handler(
@@ -251,3 +263,12 @@ def create_booking_handler(
     as the process. The entry points read the settings (``ivr.serve.create_booking_handler``,
     the factory that ``ivr-agi-classic`` and ``IVR_AGI_ROUTES`` name): the flow reads none."""
     return build_booking_runner(flow=flow, slots=SlotClient.from_settings(slots), metrics=metrics)
+
+
+def create_notice_handler(
+    *, metrics: AgiMetrics, flow: FlowSettings, slots: SlotClientSettings
+) -> AgiHandler:
+    """The route ``notice``: the flow in its notice mode for outbound calls (issue 15)."""
+    return build_booking_runner(
+        flow=flow, slots=SlotClient.from_settings(slots), metrics=metrics, notices=True
+    )

@@ -14,12 +14,19 @@ IVR_VISIT_TYPE: Final = "IVR_VISIT_TYPE"
 IVR_FALLOUT_REASON: Final = "IVR_FALLOUT_REASON"
 IVR_RESULT: Final = "IVR_RESULT"
 CHANNEL_LANGUAGE: Final = "CHANNEL(language)"
+# an outbound notice: "<kind> <reference> <number>", set by the job's Originate (issue 15);
+# the flow leaves the reference of a booking made in the call in IVR_NEW_REFERENCE
+IVR_NOTICE: Final = "IVR_NOTICE"
+IVR_NEW_REFERENCE: Final = "IVR_NEW_REFERENCE"
 
 RESULT_BOOKED: Final = "booked"
 RESULT_CANCELLED: Final = "cancelled"
 RESULT_FALLOUT: Final = "fallout"
 RESULT_HANGUP: Final = "hangup"
 RESULT_ERROR: Final = "error"
+RESULT_KEPT: Final = "kept"
+RESULT_REBOOKED: Final = "rebooked"
+RESULT_OPTED_OUT: Final = "opted-out"
 
 REASON_OPERATOR_REQUEST: Final = "operator-request"
 REASON_INVALID_INPUT: Final = "invalid-input"

@@ -15,6 +15,9 @@ in a crash because of the service:
     Book         HoldExpired, HoldNotFound, SlotFull, …    BookingRefused
     Book         HoldLimit, IdentityLimit                  IdentityLimitReached
     FindSlot     no slot                                   NoSlotLeft
+    FindBooking  the notice's booking                      BookingLoaded (else ServiceFailed)
+    Rebook       as Book                                   Booked / BookingRefused / …
+    OptOut       done                                      OptedOut
 
 The booking gets its own, longer budget: the client retries it with the same Idempotency-Key.
 A release needs no answer: a hold already gone is logged at info, a failure at warning (the
@@ -37,13 +40,17 @@ from ivr.flow.actions import (
     CancelBooking,
     FetchOffices,
     FetchVisitTypes,
+    FindBooking,
     FindBookings,
     FindSlot,
     HoldSlot,
+    OptOut,
+    Rebook,
     ServiceRequest,
 )
 from ivr.flow.events import (
     Booked,
+    BookingLoaded,
     BookingRefused,
     BookingsFound,
     Cancelled,
@@ -53,6 +60,7 @@ from ivr.flow.events import (
     IdentityLimitReached,
     NoSlotLeft,
     OfficesLoaded,
+    OptedOut,
     ServiceFailed,
     SlotFound,
     VisitTypesLoaded,
@@ -110,6 +118,20 @@ class SlotService(Protocol):
         birth_date: date | None = None,
     ) -> Booking: ...
 
+    async def booking(self, reference: str, *, caller_number: str | None = None) -> Booking: ...
+
+    async def reschedule(
+        self,
+        reference: str,
+        *,
+        hold_id: ResourceId,
+        caller_number: str,
+        language: str,
+        idempotency_key: str | None = None,
+    ) -> Booking: ...
+
+    async def opt_out(self, caller_number: str) -> None: ...
+
 
 # -- one client call per request ------------------------------------------------------------------
 
@@ -160,6 +182,27 @@ async def _cancel(slots: SlotService, request: CancelBooking) -> Event:
     return Cancelled(await slots.cancel(request.reference, caller_number=request.caller_number))
 
 
+async def _find_booking(slots: SlotService, request: FindBooking) -> Event:
+    return BookingLoaded(await slots.booking(request.reference,
+                                             caller_number=request.caller_number))
+
+
+async def _rebook(slots: SlotService, request: Rebook) -> Event:
+    booking = await slots.reschedule(
+        request.reference,
+        hold_id=request.hold_id,
+        caller_number=request.caller_number,
+        language=request.language,
+        idempotency_key=request.idempotency_key,
+    )
+    return Booked(booking)
+
+
+async def _opt_out(slots: SlotService, request: OptOut) -> Event:
+    await slots.opt_out(request.caller_number)
+    return OptedOut()
+
+
 CALLS: Final[Mapping[type, Callable[[SlotService, Any], Awaitable[Event]]]] = {
     FindBookings: _find_bookings,
     FetchOffices: _fetch_offices,
@@ -168,20 +211,25 @@ CALLS: Final[Mapping[type, Callable[[SlotService, Any], Awaitable[Event]]]] = {
     HoldSlot: _hold_slot,
     Book: _book,
     CancelBooking: _cancel,
+    FindBooking: _find_booking,
+    Rebook: _rebook,
+    OptOut: _opt_out,
 }
 
 # -- the refusals the flow understands, per request (any other error: ServiceFailed) --------------
 
 _OVER_LIMIT: Final = {HoldLimit: IdentityLimitReached, IdentityLimit: IdentityLimitReached}
+_BOOKING_REFUSED: Final[Mapping[type[SlotRefused], Callable[[], Event]]] = {
+    HoldExpired: BookingRefused,
+    HoldNotFound: BookingRefused,
+    SlotFull: BookingRefused,
+    SlotNotFound: BookingRefused,
+    **_OVER_LIMIT,
+}
 REFUSALS: Final[Mapping[type, Mapping[type[SlotRefused], Callable[[], Event]]]] = {
     HoldSlot: {SlotFull: HoldRefused, SlotNotFound: HoldRefused, **_OVER_LIMIT},
-    Book: {
-        HoldExpired: BookingRefused,
-        HoldNotFound: BookingRefused,
-        SlotFull: BookingRefused,
-        SlotNotFound: BookingRefused,
-        **_OVER_LIMIT,
-    },
+    Book: _BOOKING_REFUSED,
+    Rebook: _BOOKING_REFUSED,
 }
 
 
@@ -198,7 +246,8 @@ class FlowSlots:
     async def answer(self, request: ServiceRequest) -> Event:
         name = type(request).__name__
         call = CALLS[type(request)]
-        budget = self._booking_budget_seconds if isinstance(request, Book) else self._budget_seconds
+        booking = isinstance(request, Book | Rebook)
+        budget = self._booking_budget_seconds if booking else self._budget_seconds
         try:
             async with asyncio.timeout(budget):
                 return await call(self._slots, request)

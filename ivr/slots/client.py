@@ -251,6 +251,38 @@ class SlotClient:
         )
         return _parse(Booking, reply)
 
+    async def reschedule(
+        self,
+        reference: str,
+        *,
+        hold_id: ResourceId,
+        caller_number: str,
+        language: str,
+        idempotency_key: str | None = None,
+    ) -> Booking:
+        """Book the held slot with the identity of booking ``reference`` (proven by the caller
+        number) and cancel that one, in one transaction; retried with the same
+        Idempotency-Key when unavailable, as :meth:`book` is."""
+        key = idempotency_key or uuid.uuid4().hex
+        body = {"hold_id": hold_id, "caller_number": caller_number, "language": language}
+        path = f"/bookings/{_segment(reference)}/reschedule"
+        for attempt in range(1, self._book_attempts + 1):
+            try:
+                reply = await self._request(
+                    "POST", path, json=body, headers={"Idempotency-Key": key}
+                )
+            except SlotServiceUnavailable:
+                if attempt == self._book_attempts:
+                    raise
+                logger.warning("re-booking attempt %s failed; retrying with the same key", attempt)
+                continue
+            return _parse(Booking, reply)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    async def opt_out(self, caller_number: str) -> None:
+        """The slot service never calls this number again (outbound notices)."""
+        await self._request("POST", "/outbound/opt-outs", json={"caller_number": caller_number})
+
     # -- one request, every failure mapped -----------------------------------------------------
 
     async def _request(

@@ -64,8 +64,10 @@ async def hold_and_book(
     visit_type: str = "ltr-extension",
     caller: str = CALLER,
     passport: str = PASSPORT,
+    after: str | None = None,
 ) -> dict[str, Any]:
-    slot = await first_slot(client, office, visit_type)
+    """Book the earliest free slot (after ``after``, an ISO moment, if given)."""
+    slot = await first_slot(client, office, visit_type, **({"after": after} if after else {}))
     held = await hold(client, slot["slot_id"], caller)
     assert held.status_code == 201, held.text
     booked = await book(client, held.json()["hold_id"], caller=caller, passport=passport)

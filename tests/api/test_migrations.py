@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import asyncpg
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -27,6 +28,9 @@ TABLES = {
     "holds",
     "identity_locks",
     "bookings",
+    "outbound_opt_outs",
+    "outbound_notices",
+    "outbound_attempts",
 }
 FUNCTIONS = {
     "0002": {"slot_service_take_hold", "slot_service_book_hold"},
@@ -105,3 +109,61 @@ async def test_0003_downgrades_to_0002_and_back_keeping_the_instants(postgres_ur
         await connection.close()
     await migrate(postgres_url)  # and up again from nothing
     assert (await _schema(postgres_url))[1] == []
+
+
+async def test_0004_keeps_closures_and_downgrades_to_one_per_office_and_day(
+    postgres_url: str,
+) -> None:
+    await migrate(postgres_url, revision="0003")
+    connection = await asyncpg.connect(asyncpg_dsn(postgres_url))
+    try:
+        await connection.execute(
+            "INSERT INTO offices VALUES ('o', 'r', 1, '{}', 'a', '{}', true);"
+            "INSERT INTO closures (office_code, day, reason, created_at)"
+            " VALUES ('o', '2026-12-07', 'flood', '2026-12-07 08:30:00+00')"
+        )
+        await migrate(postgres_url)
+        row = await connection.fetchrow("SELECT * FROM closures")
+        assert (row["reason"], row["created_by"], row["starts_at"], row["reopened_at"]) == (
+            "flood", "admin", None, None
+        )
+        # two parts of one day, one of them reopened: allowed now, and a bad range is not
+        await connection.execute(
+            "INSERT INTO closures (office_code, day, reason, created_at, created_by, starts_at,"
+            " ends_at, reopened_at) VALUES ('o', '2026-12-08', 'a', now(), 'admin',"
+            " '2026-12-08 08:00+00', '2026-12-08 09:00+00', now()),"
+            " ('o', '2026-12-08', 'b', now(), 'admin', '2026-12-08 10:00+00',"
+            " '2026-12-08 11:00+00', NULL)"
+        )
+        with pytest.raises(asyncpg.CheckViolationError):
+            await connection.execute(
+                "INSERT INTO closures (office_code, day, reason, created_at, created_by,"
+                " starts_at, ends_at) VALUES ('o', '2026-12-09', 'x', now(), 'admin',"
+                " '2026-12-09 10:00+00', '2026-12-09 09:00+00')"
+            )
+        await downgrade(postgres_url, revision="0003")
+        kept = await connection.fetch("SELECT day, reason FROM closures ORDER BY day")
+        assert [(str(r["day"]), r["reason"]) for r in kept] == [
+            ("2026-12-07", "flood"), ("2026-12-08", "b")
+        ]
+        columns = await connection.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'bookings'"
+        )
+        assert "cancelled_by_closure_id" not in {c["column_name"] for c in columns}
+    finally:
+        await connection.close()
+    await migrate(postgres_url)
+    assert (await _schema(postgres_url))[1] == []
+
+
+async def test_0005_downgrades_to_its_parent_and_back(postgres_url: str) -> None:
+    """Outbound calls' tables go with their downgrade and come back with the upgrade."""
+    await migrate(postgres_url)
+    parent = "0004"
+    await downgrade(postgres_url, revision=parent)
+    tables, _ = await _schema(postgres_url)
+    assert not {"outbound_opt_outs", "outbound_notices", "outbound_attempts"} & tables
+    await migrate(postgres_url)
+    tables, differences = await _schema(postgres_url)
+    assert tables == TABLES
+    assert differences == []

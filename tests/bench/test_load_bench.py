@@ -35,3 +35,8 @@ async def test_the_backends_of_a_database_are_found_and_their_cpu_grows(postgres
         await connection.close()
     assert after.keys() == before.keys()
     assert postgres_cpu_between(before, after) > 0
+
+
+def test_a_database_url_is_refused_rather_than_read_as_zero_cpu() -> None:
+    with pytest.raises(ValueError, match="database name"):
+        postgres_backends("postgresql+asyncpg://127.0.0.1:5432/test")

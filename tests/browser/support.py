@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,11 @@ from tests.support.services import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+# the desk's screenshots shown by docs/desk.md: written there when missing, or all again with
+# IVR_REFRESH_DOC_IMAGES=1 (the booking references are random, so a run that rewrote them
+# every time would leave the tree changed after every make test)
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images" / "desk"
+REFRESH_DOC_IMAGES = os.environ.get("IVR_REFRESH_DOC_IMAGES", "") == "1"
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -46,10 +52,21 @@ async def chromium_page() -> AsyncIterator[Any]:
             await browser.close()
 
 
-async def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+async def screenshot(page: Any, name: str, folder: Path = SCREENSHOTS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def doc_screenshot(page: Any, name: str) -> Path:
+    """``screenshot`` into build/screenshots, and into docs/images/desk/ for docs/desk.md
+    when it is not there yet or ``IVR_REFRESH_DOC_IMAGES=1``."""
+    path = await screenshot(page, name)
+    documented = DOC_IMAGES / path.name
+    if REFRESH_DOC_IMAGES or not documented.exists():
+        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, documented)
     return path
 
 

@@ -40,7 +40,9 @@ EXPECTED_COMMANDS = {
     "slot-service-purge.service": ("slot-service", "purge-personal-data"),
     "ivr-fastagi@.service": ("ivr", "serve"),
     "ivr-console@.service": ("ivr", "console"),
+    "ivr-outbound-calls.service": ("ivr", "outbound-calls"),
 }
+TIMERS = ("slot-service-purge.timer", "ivr-outbound-calls.timer")
 
 Unit = dict[str, dict[str, list[str]]]
 
@@ -69,7 +71,7 @@ def services() -> list[Path]:
 
 def test_every_process_has_a_unit() -> None:
     assert {path.name for path in services()} == set(EXPECTED_COMMANDS)
-    assert (UNITS / "slot-service-purge.timer").exists()
+    assert all((UNITS / timer).exists() for timer in TIMERS)
 
 
 @pytest.mark.parametrize("path", services(), ids=lambda path: path.name)
@@ -102,10 +104,12 @@ def test_each_service_starts_an_existing_command(path: Path) -> None:
         assert option in helped.output, f"{path.name}: {option} is not an option"
 
 
-def test_the_timer_starts_the_purge() -> None:
-    timer = parse_unit(UNITS / "slot-service-purge.timer")
+@pytest.mark.parametrize("name", TIMERS)
+def test_each_timer_starts_its_job(name: str) -> None:
+    timer = parse_unit(UNITS / name)
     assert timer["Timer"]["OnCalendar"] and timer["Install"]["WantedBy"] == ["timers.target"]
     assert not timer["Timer"].get("Unit")  # defaults to the service of the same name
+    assert (UNITS / name.replace(".timer", ".service")).exists()
 
 
 def test_systemd_analyze_verify_accepts_the_units(tmp_path: Path) -> None:
@@ -113,7 +117,7 @@ def test_systemd_analyze_verify_accepts_the_units(tmp_path: Path) -> None:
     if analyze is None:
         pytest.skip("systemd-analyze is not installed (systemd is not a dependency of the tests)")
     names = []
-    for path in [*services(), UNITS / "slot-service-purge.timer"]:
+    for path in [*services(), *(UNITS / timer for timer in TIMERS)]:
         name = path.name.replace("@.", "@instance.")  # a template is verified as an instance
         # the venv of this checkout stands in for the installed one
         text = path.read_text().replace(INSTALL_ROOT, str(ROOT))

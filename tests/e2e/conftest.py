@@ -16,12 +16,14 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from ivr.flow.menus import FLOW_PROMPT_IDS
 from tests.e2e.ami import AmiAddress, AmiWatcher
 from tests.e2e.sandbox import SOUNDS_DIR, Sandbox, SandboxPorts, free_port, missing_prerequisite
 from tests.e2e.sipp import PromptClock, SipEndpoint
@@ -69,9 +71,12 @@ def sandbox_prerequisites() -> None:
 
 @pytest.fixture(scope="session")
 def built_prompts(sandbox_prerequisites: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """build/sounds, built with `ivr prompts build` when a prompt the dialplan plays is missing."""
+    """build/sounds, built with `ivr prompts build` when a prompt the dialplan or the flow plays
+    is missing."""
+    # the flow's own prompts too: a prompt added since the last build would be skipped (logged)
+    # and the calls would go on without it
     wanted = [SOUNDS_DIR / lang / "ivr" / f"{pid}.sln16"
-              for lang in ("cs", "en") for pid in DIALPLAN_PROMPTS]
+              for lang in ("cs", "en") for pid in (*DIALPLAN_PROMPTS, *sorted(FLOW_PROMPT_IDS))]
     if not all(path.exists() for path in wanted):
         log = tmp_path_factory.mktemp("prompts") / "build.log"
         with log.open("wb") as out:
@@ -101,7 +106,13 @@ class SlotService:
 def slot_service(sandbox_prerequisites: None, postgres_server: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlotService]:
     """`slot-service migrate`, `seed`, `serve` on a fresh PostgreSQL database."""
-    logs = tmp_path_factory.mktemp("slot-service")
+    with running_slot_service(postgres_server, tmp_path_factory.mktemp("slot-service")) as slots:
+        yield slots
+
+
+@contextmanager
+def running_slot_service(postgres_server: str, logs: Path) -> Iterator[SlotService]:
+    """A slot service of its own: migrated, seeded and serving on a fresh database."""
     with fresh_database(postgres_server) as database_url:
         env = {**os.environ, "SLOTS_DATABASE_URL": database_url, "SLOTS_HORIZON_DAYS": "21"}
         for step in ("migrate", "seed"):

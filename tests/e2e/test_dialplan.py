@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from ivr.agi.channel import AgiChannel
 from ivr.agi.metrics import AgiMetrics
 from ivr.agi.server import FastAgiServer
 from ivr.agi.settings import AgiSettings
+from ivr.operator_hours import IVR_PUBLIC_HOLIDAY, OperatorHoursRoute
 from tests.e2e.ami import AmiWatcher, Event, channel_variables
 from tests.e2e.sandbox import Sandbox
 from tests.e2e.sipp import Caller, PromptClock, SipEndpoint, sipp_call
@@ -28,7 +29,15 @@ pytestmark = pytest.mark.asterisk
 
 Handler = Callable[[AgiChannel], Awaitable[None]]
 PointAgiTo = Callable[[int], Awaitable[None]]
-ServeFlow = Callable[[Handler], Awaitable[None]]
+ServeFlow = Callable[..., Awaitable[None]]
+PRAGUE = ZoneInfo("Europe/Prague")
+# the test servers' default day for the route operator-hours: a working day, so that the
+# tests of the other paths do not depend on the day they run
+A_WORKING_DAY = date(2026, 12, 23)
+
+
+def at_ten(day: date) -> Callable[[], datetime]:
+    return lambda: datetime.combine(day, time(10), tzinfo=PRAGUE)
 
 
 def joined_queue(number: str) -> Callable[[Event], bool]:
@@ -58,13 +67,15 @@ async def agi_port(ami: AmiWatcher, sandbox: Sandbox) -> AsyncIterator[PointAgiT
 
 @pytest.fixture
 async def tiny_flow(agi_port: PointAgiTo) -> AsyncIterator[ServeFlow]:
-    """Serve route `booking` with a handler of the test's own, through the project's transport."""
+    """Serve route `booking` with a handler of the test's own, through the project's transport,
+    and the project's route `operator-hours` with its clock on ``day`` (default: a working day)."""
     servers: list[FastAgiServer] = []
 
-    async def serve(handler: Handler) -> None:
+    async def serve(handler: Handler, *, day: date = A_WORKING_DAY) -> None:
         metrics = AgiMetrics(registry=CollectorRegistry())
+        routes = {"booking": handler, "operator-hours": OperatorHoursRoute(clock=at_ten(day))}
         server = FastAgiServer(settings=AgiSettings(port=0, routes={}),
-                               routes={"booking": handler}, metrics=metrics)
+                               routes=routes, metrics=metrics)
         await server.start()
         servers.append(server)
         await agi_port(server.port)
@@ -208,3 +219,46 @@ async def test_a_waiting_caller_presses_one_to_be_called_back(
     assert channel_variables(request)["IVR_LANGUAGE"] == "cs"
     assert channel_variables(request)["IVR_RESULT"] == "callback"
     assert any(played(number, "cs/ivr/callback-registered")(e) for e in ami.events)
+
+
+@pytest.mark.parametrize(("day", "holiday"), [
+    (date(2026, 12, 24), True),  # Christmas Eve, a Thursday
+    (date(2026, 5, 1), True),  # Labour Day, a Friday
+    (date(2026, 12, 23), False),  # a working Wednesday: the same hours, operators open
+])
+async def test_on_a_public_holiday_operators_are_closed_whatever_the_hours_say(
+    day: date, holiday: bool, ami: AmiWatcher, tiny_flow: ServeFlow, operators_open: None,
+    sip_target: SipEndpoint, prompt_clock: PromptClock, tmp_path: Path,
+) -> None:
+    """The hours cover every moment (operators_open); only the holiday calendar of
+    api.calendar, asked through the route operator-hours, closes the operators."""
+    number = f"+42077710003{day.day % 10}"
+
+    async def english_caller_presses_zero(channel: AgiChannel) -> None:
+        for name, value in (("IVR_LANGUAGE", "en"), ("IVR_FALLOUT_REASON", "operator-request"),
+                            ("IVR_RESULT", "fallout")):
+            await channel.set_variable(name, value)
+
+    await tiny_flow(english_caller_presses_zero, day=day)
+    if holiday:
+        closed_s = prompt_clock.seconds("en", "operators-closed", "goodbye")
+        caller = Caller(number=number, name=f"holiday-{day}", await_hangup_s=2 * closed_s + 10)
+        async with sipp_call(caller, target=sip_target, workdir=tmp_path):
+            pass  # Asterisk hangs up after goodbye
+    else:
+        caller = Caller(number=number, name=f"working-{day}", hang_up_on_cue=True)
+        async with sipp_call(caller, target=sip_target, workdir=tmp_path) as call:
+            await ami.wait_for(joined_queue(number), timeout_s=10, what="QueueCallerJoin")
+            await call.cue()
+    expected = "yes" if holiday else "no"
+    assert any(var_set(number, IVR_PUBLIC_HOLIDAY, expected)(e) for e in ami.events)
+    assert any(var_set(number, "IVR_OPERATORS_OPEN", "no" if holiday else "yes")(e)
+               for e in ami.events)
+    sounds = [e["AppData"] for e in ami.events
+              if e.get("Event") == "Newexten" and e.get("CallerIDNum") == number
+              and e.get("Application") == "Playback"]
+    if holiday:
+        assert sounds == ["en/ivr/operators-closed", "en/ivr/operators-closed", "en/ivr/goodbye"]
+        assert not any(joined_queue(number)(e) for e in ami.events)
+    else:
+        assert "en/ivr/operators-closed" not in sounds

@@ -45,7 +45,7 @@ def run_scripted_demo(build_dir: Path, postgres_port: int) -> tuple[str, int, in
     assert done.returncode == 0, f"{output}\n{logs}"
     assert "booked:" in output
     assert f"http://127.0.0.1:{api_port}/docs" in output
-    assert "ivr-dev-token" in output
+    assert "ivr-dev-token" in output and "desk-dev-token" in output
     assert {"demo-slots.log", "demo-agi.log", "demo-setup.log"} <= set(logs)
     return output, api_port, agi_port
 

@@ -1,8 +1,9 @@
 """Who may do what: every route against every role, proofs of ownership, constant-time tokens.
 
 The matrix is built from the app's own OpenAPI description, so a route added later is checked too:
-``/admin/*`` is for admins, ``/operator/*`` for operators and admins, ``/healthz`` for anyone,
-everything else for any authenticated role.
+``/admin/*`` is for admins, ``/operator/*`` for operators and admins, ``/desk/*`` for the desk
+and admins, ``/healthz`` for anyone, ``/outbound/*`` for the call engine and admins (the
+attempts for the desk and admins), everything else for any authenticated role.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from api.settings import ApiSettings
 from api.testing import DEV_TOKENS, client_for
 from tests.api.support import BIRTH, CALLER, PASSPORT, hold_and_book
 
-ROLES = ("ivr", "operator", "admin")
+ROLES = ("ivr", "operator", "desk", "admin")
 
 
 def allowed_roles(path: str) -> set[str | None]:
@@ -31,8 +32,14 @@ def allowed_roles(path: str) -> set[str | None]:
         return {"admin"}
     if path.startswith("/operator/"):
         return {"operator", "admin"}
+    if path.startswith("/desk/"):
+        return {"desk", "admin"}
     if path == "/healthz":
         return {None, *ROLES}
+    if path == "/outbound/attempts":  # what the desk page shows
+        return {"desk", "admin"}
+    if path.startswith("/outbound/"):  # the call engine's outbound job and the notice flow
+        return {"ivr", "admin"}
     return set(ROLES)
 
 
@@ -118,7 +125,10 @@ def test_tokens_are_compared_in_constant_time_against_every_token(
 ) -> None:
     calls = _spy(monkeypatch, api.auth)
     settings = ApiSettings(
-        ivr_tokens=["ivr-a", "ivr-b"], operator_tokens=["operator-a"], admin_tokens=["admin-b"]
+        ivr_tokens=["ivr-a", "ivr-b"],
+        operator_tokens=["operator-a"],
+        desk_tokens=["desk-a"],
+        admin_tokens=["admin-b"],
     )
     authority = TokenAuthority(settings)
     try:
@@ -126,7 +136,7 @@ def test_tokens_are_compared_in_constant_time_against_every_token(
     except api.auth.Unauthorized:
         assert presented in {"ivr-", "nothing-like-it"}
     # every configured token is compared, whichever matched first: no early exit to time
-    assert len(calls) == 4
+    assert len(calls) == 5
     assert all(right == presented.encode() for _, right in calls)
 
 

@@ -1,42 +1,13 @@
 // Operator console page: login, live state over server-sent events, screen pop with booking.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 let source = null;
 let offices = [];
 let poppedCall = null;
 let lastState = null;
 let manualBooking = false;  // the form without a screen pop (a caller reached us otherwise)
 
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body ? { "Content-Type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-    credentials: "same-origin",
-  });
-  const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) {
-    const error = new Error((data && data.message) || response.statusText);
-    error.status = response.status;
-    error.errorId = data && data.error_id;
-    throw error;
-  }
-  return data;
-}
-
 function showError(message) { $("console-error").textContent = message || ""; }
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function minutes(seconds) {
   const s = Math.max(0, Math.round(seconds));

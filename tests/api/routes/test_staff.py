@@ -51,34 +51,51 @@ async def test_day_list_and_attendance(operator: httpx.AsyncClient, ivr: httpx.A
     assert bad.json()["error_id"] == "validation-error"
 
 
-async def test_closure_hides_the_day_and_lists_bookings_to_rebook(
+async def test_closure_previews_then_cancels_the_day_and_reopens(
     admin: httpx.AsyncClient, ivr: httpx.AsyncClient
 ) -> None:
     booking = await hold_and_book(ivr)
     day = dt.datetime.fromisoformat(booking["starts_at"]).date()
-    closed = await admin.post(
-        "/admin/closures",
-        json={"office": "praha-zukovskeho", "date": day.isoformat(), "reason": "flood"},
-    )
+    period = {"office": "praha-zukovskeho", "date": day.isoformat()}
+    preview = await admin.post("/admin/closures/preview", json=period)
+    assert preview.status_code == 200, preview.text
+    assert [b["reference"] for b in preview.json()["bookings_to_cancel"]] == [
+        booking["reference"]
+    ]
+    assert preview.json()["slots_to_close"] > 0
+    still = await ivr.get("/bookings", params={"caller_number": CALLER})
+    assert [b["status"] for b in still.json()] == ["confirmed"]  # a preview changes nothing
+    closed = await admin.post("/admin/closures", json={**period, "reason": "flood"})
     assert closed.status_code == 201, closed.text
-    assert [b["reference"] for b in closed.json()["bookings_to_rebook"]] == [booking["reference"]]
+    assert closed.json()["created_by"] == "admin"
+    assert closed.json()["start"] is None
+    assert [b["reference"] for b in closed.json()["bookings_cancelled"]] == [booking["reference"]]
+    assert closed.json()["bookings_cancelled"][0]["status"] == "cancelled"
+    assert closed.json()["slots_closed"] == preview.json()["slots_to_close"]
+    assert (await ivr.get("/bookings", params={"caller_number": CALLER})).json() == []
     next_free = await first_slot(ivr)
     assert dt.datetime.fromisoformat(next_free["starts_at"]).date() > day
     on_closed_day = await hold(ivr, booking["slot_id"], caller="+420600000077")
     assert on_closed_day.status_code == 409
     assert on_closed_day.json()["error_id"] == "office-closed"
-    listed = await admin.get(f"/admin/closures/{closed.json()['closure_id']}/bookings")
+    closure_id = closed.json()["closure_id"]
+    listed = await admin.get(f"/admin/closures/{closure_id}/bookings")
     assert [b["reference"] for b in listed.json()] == [booking["reference"]]
     duplicate = await admin.post(
-        "/admin/closures",
-        json={"office": "praha-zukovskeho", "date": day.isoformat(), "reason": "again"},
+        "/admin/closures", json={**period, "start": "10:00", "end": "11:00", "reason": "again"}
     )
+    assert duplicate.status_code == 409
     assert duplicate.json()["error_id"] == "closure-exists"
-    assert (await admin.delete(f"/admin/closures/{closed.json()['closure_id']}")).status_code == 204
-    reopened = await first_slot(ivr)
-    assert dt.datetime.fromisoformat(reopened["starts_at"]).date() == day
-    gone = await admin.get(f"/admin/closures/{closed.json()['closure_id']}/bookings")
-    assert gone.json()["error_id"] == "closure-not-found"
+    reopened = await admin.delete(f"/admin/closures/{closure_id}")
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["reopened_at"] is not None
+    again_free = await first_slot(ivr)
+    assert dt.datetime.fromisoformat(again_free["starts_at"]).date() == day
+    # the cancelled booking stays cancelled and still names its closure
+    listed = await admin.get(f"/admin/closures/{closure_id}/bookings")
+    assert [b["status"] for b in listed.json()] == ["cancelled"]
+    twice = await admin.delete(f"/admin/closures/{closure_id}")
+    assert twice.json()["error_id"] == "closure-not-found"
 
 
 async def test_capacity_templates_shape_new_slots(

@@ -92,4 +92,4 @@ async def test_console_script_is_installed_with_the_booking_route_and_the_settin
     assert transcript.played == ["en/ivr/welcome"]
     _, returncode, stderr = await run_classic_agi([str(script)], args=["nowhere"], env=ENV)
     assert returncode == 1
-    assert b"(routes given: booking, crash, probe)" in stderr
+    assert b"(routes given: booking, crash, notice, operator-hours, probe)" in stderr

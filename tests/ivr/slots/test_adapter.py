@@ -15,13 +15,17 @@ from ivr.flow.actions import (
     CancelBooking,
     FetchOffices,
     FetchVisitTypes,
+    FindBooking,
     FindBookings,
     FindSlot,
     HoldSlot,
+    OptOut,
+    Rebook,
     ServiceRequest,
 )
 from ivr.flow.events import (
     Booked,
+    BookingLoaded,
     BookingRefused,
     BookingsFound,
     Cancelled,
@@ -30,6 +34,7 @@ from ivr.flow.events import (
     IdentityLimitReached,
     NoSlotLeft,
     OfficesLoaded,
+    OptedOut,
     ServiceFailed,
     SlotFound,
     VisitTypesLoaded,
@@ -67,6 +72,10 @@ REQUESTS: dict[str, ServiceRequest] = {
         idempotency_key="c1-h-1",
     ),
     "cancel": CancelBooking(reference="47021382", caller_number="+420777123456"),
+    "booking": FindBooking(reference="47021382", caller_number="+420777123456"),
+    "reschedule": Rebook(reference="47021382", hold_id="h-1", caller_number="+420777123456",
+                         language="en", idempotency_key="n1-h-1"),
+    "opt_out": OptOut(caller_number="+420777123456"),
 }
 
 
@@ -117,6 +126,15 @@ class FakeSlots:
     async def cancel(self, reference: str, **_: Any) -> Any:
         return await self._answer("cancel")
 
+    async def booking(self, reference: str, **_: Any) -> Any:
+        return await self._answer("booking")
+
+    async def reschedule(self, reference: str, **_: Any) -> Any:
+        return await self._answer("reschedule")
+
+    async def opt_out(self, caller_number: str) -> Any:
+        return await self._answer("opt_out")
+
     async def release(self, hold_id: object) -> None:
         self.released.append(hold_id)
         await self._answer("release")
@@ -145,6 +163,9 @@ def test_every_request_of_the_flow_has_one_client_call() -> None:
         ("hold", HOLD, HoldPlaced(HOLD)),
         ("book", BOOKING, Booked(BOOKING)),
         ("cancel", BOOKING, Cancelled(BOOKING)),
+        ("booking", BOOKING, BookingLoaded(BOOKING)),
+        ("reschedule", BOOKING, Booked(BOOKING)),
+        ("opt_out", None, OptedOut()),
     ],
 )
 async def test_answers(name: str, reply: Any, event: object) -> None:
@@ -164,6 +185,8 @@ async def test_answers(name: str, reply: Any, event: object) -> None:
         ("book", refused(SlotFull), BookingRefused()),
         ("book", refused(IdentityLimit), IdentityLimitReached()),
         ("book", refused(HoldLimit), IdentityLimitReached()),
+        ("reschedule", refused(HoldExpired), BookingRefused()),
+        ("reschedule", refused(IdentityLimit), IdentityLimitReached()),
     ],
 )
 async def test_refusals_the_flow_understands(name: str, error: Exception, event: object) -> None:
@@ -179,6 +202,8 @@ async def test_refusals_the_flow_understands(name: str, error: Exception, event:
         ("cancel", refused(TooLate)),
         ("hold", refused(HoldExpired)),
         ("book", SlotServiceUnavailable("5xx after three attempts")),
+        ("booking", refused(BookingNotFound)),  # a notice's booking must be there
+        ("opt_out", SlotServiceUnavailable("down")),
     ],
 )
 async def test_everything_else_is_a_service_failure(name: str, error: SlotServiceError) -> None:
@@ -190,6 +215,8 @@ async def test_each_request_has_its_budget_and_the_booking_a_longer_one() -> Non
     slow = adapter(offices=Late(0.1, list(OFFICES)), book=Late(0.1, BOOKING))
     assert await slow.answer(REQUESTS["offices"]) == ServiceFailed("no answer within 0.05 s")
     assert await slow.answer(REQUESTS["book"]) == Booked(BOOKING)  # 0.1 s is within 0.2 s
+    slow = adapter(reschedule=Late(0.1, BOOKING))
+    assert await slow.answer(REQUESTS["reschedule"]) == Booked(BOOKING)
 
 
 async def test_a_release_never_fails_the_call(caplog: pytest.LogCaptureFixture) -> None:
