@@ -200,6 +200,9 @@ class LiveCall:
                 at, kind, prompt = timer
                 if kind == "start":
                     prompt.started = True
+                    # heard once it starts, as in path 1: a Read's prompts after the one a key
+                    # cut never start
+                    self.sample.heard_ids.append(prompt.file_name)
                     self.caller.prompt_started(prompt.file_name, at, prompt.ends - prompt.starts)
                 else:
                     prompt.stopped = True
@@ -306,7 +309,6 @@ class LiveCall:
         for file_name in files:
             if file_name not in self.durations:
                 continue
-            self.sample.heard_ids.append(file_name)
             duration = self.durations[file_name]
             self.prompts.append(_Playing(file_name, start, start + duration, command))
             start += duration + between
