@@ -7,8 +7,9 @@ The limits of outbound calls (issue 15), each decided here once:
 - a reminder the working day before the visit: on a working day, for the visits of the next
   working day (a Monday visit is reminded on Friday, or on Thursday when Friday is a holiday);
 - an attempt that did not reach the caller (busy, no answer, an answering machine, a failed
-  call) is retried at most ``max_attempts - 1`` times, each ``retry_delay`` later and again
-  only inside the calling window; after the last one the notice is "not reached".
+  call) is retried at most ``max_attempts - 1`` times, each ``retry_delay`` later and within
+  operator hours (``OperatorHours``: a caller reached on a retry who presses 0 finds an
+  operator); after the last one the notice is "not reached".
 
 The concurrency limit and "one call per booking per event" need the database (the attempts in
 progress, the unique notice per event) and live in :mod:`api.services.outbound`.
@@ -79,6 +80,26 @@ def reminder_visit_day(today: dt.date) -> dt.date | None:
 
 
 @dataclass(frozen=True)
+class OperatorHours:
+    """When operators answer: working days (no weekend, no Czech public holiday) from ``opens``
+    until ``closes``, local time; the dialplan's ``IVR_OPERATOR_HOURS`` says the same (a test
+    keeps the two equal)."""
+
+    opens: dt.time
+    closes: dt.time
+
+    def earliest_from(self, moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+        """``moment`` (aware) if operators answer then, else the next opening."""
+        local = moment.astimezone(zone)
+        day = local.date()
+        if is_working_day(day) and self.opens <= local.time() < self.closes:
+            return moment
+        if not (is_working_day(day) and local.time() < self.opens):
+            day = next_working_day(day)
+        return dt.datetime.combine(day, self.opens, tzinfo=zone).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
 class AfterAttempt:
     """What the notice becomes after an attempt: done, tried again at ``retry_at``, or given up
     as not reached."""
@@ -89,10 +110,10 @@ class AfterAttempt:
 
 def after_attempt(
     *, outcome: Outcome, attempts_made: int, max_attempts: int, now: dt.datetime,
-    retry_delay: dt.timedelta,
+    retry_delay: dt.timedelta, retry_hours: OperatorHours, zone: ZoneInfo,
 ) -> AfterAttempt:
     if outcome not in NOT_REACHED:
         return AfterAttempt(reached=True, retry_at=None)
     if attempts_made >= max_attempts:
         return AfterAttempt(reached=False, retry_at=None)
-    return AfterAttempt(reached=False, retry_at=now + retry_delay)
+    return AfterAttempt(reached=False, retry_at=retry_hours.earliest_from(now + retry_delay, zone))

@@ -17,11 +17,14 @@ Lists and mappings come from the environment as JSON, e.g.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.outbound_rules import CALLING_FROM, CALLING_UNTIL, OperatorHours
 
 DEFAULT_SEED_FILE = Path(__file__).parent / "seed" / "seed.toml"
 
@@ -74,6 +77,26 @@ class OutboundSettings(BaseModel):
         default=3, ge=1, le=3, description="the first call and at most two retries"
     )
     retry_delay_minutes: int = Field(default=30, ge=1)
+    operator_hours_opens: dt.time = Field(
+        default=dt.time(8, 0),
+        description="retries only within operator hours, on working days: their opening "
+        "(the dialplan's IVR_OPERATOR_HOURS, 08:00-17:00 mon-fri)",
+    )
+    operator_hours_closes: dt.time = Field(default=dt.time(17, 0))
+
+    @model_validator(mode="after")
+    def _operator_hours_inside_the_calling_window(self) -> OutboundSettings:
+        if not CALLING_FROM <= self.operator_hours_opens < self.operator_hours_closes \
+                <= CALLING_UNTIL:
+            raise ValueError(
+                "operator hours for retries must open before they close, within the calling "
+                f"window {CALLING_FROM:%H:%M}-{CALLING_UNTIL:%H:%M}"
+            )
+        return self
+
+    @property
+    def retry_hours(self) -> OperatorHours:
+        return OperatorHours(opens=self.operator_hours_opens, closes=self.operator_hours_closes)
     call_timeout_minutes: int = Field(
         default=20,
         ge=1,

@@ -258,6 +258,7 @@ class OutboundService:
         after = after_attempt(
             outcome=outcome, attempts_made=row.attempts, max_attempts=settings.max_attempts,
             now=now, retry_delay=dt.timedelta(minutes=settings.retry_delay_minutes),
+            retry_hours=settings.retry_hours, zone=self._context.zone,
         )
         if after.reached:
             status = NoticeStatus.done
