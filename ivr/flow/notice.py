@@ -22,7 +22,6 @@ Errors: none of their own; a malformed ``IVR_NOTICE`` hands the call to an opera
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Final
 
 from ivr.flow import variables as v
@@ -38,7 +37,14 @@ from ivr.flow.events import (
 )
 from ivr.flow.settings import LANGUAGES
 from ivr.flow.spec import Step
-from ivr.flow.steps import _goodbye, _outcome_variables, fallout, release
+from ivr.flow.steps import (
+    _goodbye,
+    _outcome_variables,
+    after_offered_day,
+    after_offered_slot,
+    fallout,
+    search,
+)
 
 if TYPE_CHECKING:
     from ivr.flow.machine import Machine
@@ -112,28 +118,19 @@ def opted_out(machine: Machine, call: Call, event: OptedOut) -> Step:
 # -- re-booking now ---------------------------------------------------------------------------
 
 
-def _search(machine: Machine, call: Call, *, after: datetime, before: tuple[str, ...]) -> Step:
-    notice = (Play(machine.voice.prompts(call, *before)),) if before else ()
-    return machine.wait(
-        call, State.NOTICE_SEARCHING, (*release(call), *notice),
-        search_after=after, slot=None, hold=None,
-    )
-
-
 def rebook_now(machine: Machine, call: Call) -> Step:
-    return _search(machine, call, after=call.started_at, before=("searching",))
+    return search(machine, call, after=call.started_at, before=("searching",),
+                  state=State.NOTICE_SEARCHING)
 
 
 def next_slot(machine: Machine, call: Call) -> Step:
-    assert call.slot is not None
-    return _search(machine, call, after=call.slot.starts_at, before=())
+    return search(machine, call, after=after_offered_slot(call), before=(),
+                  state=State.NOTICE_SEARCHING)
 
 
 def later_day(machine: Machine, call: Call) -> Step:
-    assert call.slot is not None
-    next_day = machine.voice.local(call.slot.starts_at).date() + timedelta(days=1)
-    midnight = datetime.combine(next_day, time(0), tzinfo=machine.voice.zone)
-    return _search(machine, call, after=midnight, before=())
+    return search(machine, call, after=after_offered_day(machine, call), before=(),
+                  state=State.NOTICE_SEARCHING)
 
 
 def search_on(machine: Machine, call: Call, event: object) -> Step:
@@ -142,8 +139,8 @@ def search_on(machine: Machine, call: Call, event: object) -> Step:
 
 def slot_taken(machine: Machine, call: Call, event: object) -> Step:
     assert call.search_after is not None
-    return _search(machine, replace(call, hold=None), after=call.search_after,
-                   before=("slot-taken",))
+    return search(machine, replace(call, hold=None), after=call.search_after,
+                  before=("slot-taken",), state=State.NOTICE_SEARCHING)
 
 
 def slot_found(machine: Machine, call: Call, event: SlotFound) -> Step:

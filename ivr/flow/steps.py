@@ -264,11 +264,16 @@ def identity_again(machine: Machine, call: Call) -> Step:
 # -- the slot -------------------------------------------------------------------------------------
 
 
-def _search(machine: Machine, call: Call, *, after: datetime, before: tuple[str, ...]) -> Step:
+def search(
+    machine: Machine, call: Call, *, after: datetime, before: tuple[str, ...],
+    state: State = State.SEARCHING,
+) -> Step:
+    """Look for the first free slot after ``after`` (in ``state``: the inbound search or a
+    notice's), saying ``before`` first; a held seat is given back."""
     notice = (Play(machine.voice.prompts(call, *before)),) if before else ()
     return machine.wait(
         call,
-        State.SEARCHING,
+        state,
         (*release(call), *notice),
         search_after=after,
         slot=None,
@@ -276,20 +281,28 @@ def _search(machine: Machine, call: Call, *, after: datetime, before: tuple[str,
     )
 
 
+def after_offered_slot(call: Call) -> datetime:
+    assert call.slot is not None
+    return call.slot.starts_at
+
+
+def after_offered_day(machine: Machine, call: Call) -> datetime:
+    """Midnight after the offered slot's day, local time."""
+    assert call.slot is not None
+    next_day = machine.voice.local(call.slot.starts_at).date() + timedelta(days=1)
+    return datetime.combine(next_day, time(0), tzinfo=machine.voice.zone)
+
+
 def search_from_now(machine: Machine, call: Call) -> Step:
-    return _search(machine, call, after=call.started_at, before=("searching",))
+    return search(machine, call, after=call.started_at, before=("searching",))
 
 
 def next_slot(machine: Machine, call: Call) -> Step:
-    assert call.slot is not None
-    return _search(machine, call, after=call.slot.starts_at, before=())
+    return search(machine, call, after=after_offered_slot(call), before=())
 
 
 def later_day(machine: Machine, call: Call) -> Step:
-    assert call.slot is not None
-    next_day = machine.voice.local(call.slot.starts_at).date() + timedelta(days=1)
-    midnight = datetime.combine(next_day, time(0), tzinfo=machine.voice.zone)
-    return _search(machine, call, after=midnight, before=())
+    return search(machine, call, after=after_offered_day(machine, call), before=())
 
 
 def find_slot(machine: Machine, call: Call) -> FindSlot:
@@ -337,7 +350,7 @@ def slot_taken(machine: Machine, call: Call, event: object) -> Step:
     """The hold expired or the seat went before the booking: the next slot from the same point."""
     assert call.search_after is not None
     gone = replace(call, hold=None)
-    return _search(machine, gone, after=call.search_after, before=("slot-taken",))
+    return search(machine, gone, after=call.search_after, before=("slot-taken",))
 
 
 def booked(machine: Machine, call: Call, event: Booked) -> Step:
