@@ -116,6 +116,7 @@ async def test_closure_shows_the_affected_bookings_then_cancels_them(desk: Desk)
     await open_desk(page, url, day="2026-12-08", user=DESK_ADMIN, password=DESK_ADMIN_PASSWORD)
     await row(page, spared["reference"]).wait_for()
     await page.click('#tabs .tab[data-tab="closures-view"]')
+    await page.locator("#closure-list li.none").wait_for()  # no closure yet, said as such
     await page.fill("#closure-start", "08:00")
     await page.fill("#closure-end", "09:00")
     await page.fill("#closure-reason", "Power cut in the building")
@@ -137,6 +138,7 @@ async def test_closure_shows_the_affected_bookings_then_cancels_them(desk: Desk)
     assert hit["reference"] in await page.inner_text("#closure-result")
     await page.locator("#closure-list li.closure").first.wait_for()
     assert "08:00–09:00" in await page.inner_text("#closure-list")
+    assert await page.locator("#closure-list li.none").count() == 0
     await doc_screenshot(page, "desk-closure-done")
 
     async with stack.slot_service("admin") as api:

@@ -150,7 +150,7 @@ async function loadClosures() {
       }
       return li;
     }));
-    if (!data.closures.length) $("closure-list").append(el("li", {}, "None."));
+    if (!data.closures.length) $("closure-list").append(el("li", {class: "none"}, "None."));
   } catch (error) { showError(`Closures: ${error.message}`); }
 }
 
