@@ -40,7 +40,6 @@ from api.errors import BookingNotActive, TooLate
 from api.models import TIMESTAMPTZ, Booking, BookingStatus
 from api.privacy import mask_personal_data
 from api.services.bookings import BookingService
-from api.services.catalog import get_office
 from api.services.context import ServiceContext
 from api.settings import Channel
 
@@ -49,11 +48,6 @@ IDENTITY_SHOWN = 8
 CHECK_IN_STATES = (BookingStatus.confirmed, BookingStatus.attended, BookingStatus.no_show)
 RATES_SHOWN = 50
 
-DAY_SHEET = (
-    select(BOOKINGS)
-    .where(BOOKINGS.c.office_code == bindparam("office"), BOOKINGS.c.local_date == bindparam("day"))
-    .order_by(BOOKINGS.c.starts_at, BOOKINGS.c.reference)
-)
 CHECK_IN = (
     update(BOOKINGS)
     .where(
@@ -144,10 +138,8 @@ class DeskService:
         self._bookings = bookings
 
     async def day_sheet(self, *, office_code: str, day: dt.date) -> list[DeskEntry]:
-        async with self._context.database.autocommit() as runner:
-            await get_office(runner, code=office_code)
-            rows = await runner.all(DAY_SHEET, {"office": office_code, "day": day})
-        return [desk_entry(Booking(**row)) for row in rows]
+        bookings = await self._bookings.day_list(office_code=office_code, day=day)
+        return [desk_entry(booking) for booking in bookings]
 
     async def find(self, *, reference: str) -> DeskEntry:
         return desk_entry(await self._bookings.find(reference=reference, proof=None))
