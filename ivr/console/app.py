@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import time
@@ -46,7 +45,7 @@ from ivr.ami.bridge import AmiBridge
 from ivr.ami.errors import AmiActionFailed, AmiError, CallbackNotPending
 from ivr.console.desk import DeskGateway, install_desk
 from ivr.console.hub import ChangeHub
-from ivr.console.settings import ConsoleSettings, OperatorAccount
+from ivr.console.settings import ConsoleSettings, OperatorAccount, authenticated
 from ivr.console.views import snapshot
 from ivr.slots.client import SlotClient
 from ivr.slots.errors import SlotRefused, SlotServiceError
@@ -161,9 +160,8 @@ def create_console_app(
 
     @app.post("/api/login")
     async def login(body: Login, request: Request) -> dict[str, str]:
-        account = settings.operators.get(body.username)
-        expected = account.password.get_secret_value() if account else ""
-        if account is None or not hmac.compare_digest(body.password, expected):
+        account = authenticated(settings.operators, body.username, body.password)
+        if account is None:
             raise ConsoleError(401, "unauthorized", "wrong user name or password")
         request.session.clear()
         request.session["operator"] = body.username

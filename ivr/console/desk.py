@@ -27,7 +27,6 @@ and the operators, which the console is not told about) and after each of its ow
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -36,7 +35,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from ivr.console.settings import ConsoleSettings, DeskAccount
+from ivr.console.settings import ConsoleSettings, DeskAccount, authenticated
 
 STATIC = FilePath(__file__).parent / "static"
 OfficeCode = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,40}$")]
@@ -201,9 +200,8 @@ def install_desk(app: FastAPI, settings: ConsoleSettings, gateway: DeskGateway) 
 
     @router.post("/login")
     async def login(body: DeskLogin, request: Request) -> dict[str, Any]:
-        account = settings.desk_users.get(body.username)
-        expected = account.password.get_secret_value() if account else ""
-        if account is None or not hmac.compare_digest(body.password, expected):
+        account = authenticated(settings.desk_users, body.username, body.password)
+        if account is None:
             raise DeskUnauthorized("wrong user name or password")
         request.session.pop("desk_user", None)
         request.session["desk_user"] = body.username

@@ -14,6 +14,10 @@ service for them with ``IVR_CONSOLE_DESK_SLOTS_TOKEN`` (the desk role) or, for a
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Mapping
+from typing import TypeVar
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -48,6 +52,19 @@ def _dev_desk_users() -> dict[str, DeskAccount]:
             password=SecretStr("deskadmin-dev-password"), admin=True, display_name="Desk admin"
         ),
     }
+
+
+Account = TypeVar("Account", OperatorAccount, DeskAccount)
+
+
+def authenticated(accounts: Mapping[str, Account], username: str, password: str) -> Account | None:
+    """The account if ``password`` is its password. Compared in constant time, as bytes
+    (``compare_digest`` refuses non-ASCII ``str``); an unknown user is compared against the
+    empty password, so the time taken does not tell which user names exist."""
+    account = accounts.get(username)
+    expected = account.password.get_secret_value() if account else ""
+    matches = hmac.compare_digest(password.encode(), expected.encode())
+    return account if matches and account is not None else None
 
 
 class ConsoleSettings(BaseSettings):

@@ -51,6 +51,9 @@ async def test_everything_but_login_needs_a_session(stack: ConsoleStack) -> None
         assert wrong.status_code == 401
         unknown = await client.post("/api/login", json={"username": "eve", "password": "x"})
         assert unknown.status_code == 401
+        accented = await client.post("/api/login",
+                                     json={"username": OPERATOR, "password": "heslo-žluťoučký"})
+        assert accented.status_code == 401  # a non-ASCII password is wrong, not a crash
         page = await client.get("/")
         assert page.status_code == 200 and "login-form" in page.text
 

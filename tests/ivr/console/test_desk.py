@@ -50,6 +50,9 @@ async def test_the_desk_needs_its_own_login(stack: DeskStack) -> None:
         wrong = await client.post("/api/desk/login",
                                   json={"username": DESK_USER, "password": "nope"})
         assert wrong.status_code == 401
+        accented = await client.post("/api/desk/login",
+                                     json={"username": DESK_USER, "password": "heslo-žluťoučký"})
+        assert accented.status_code == 401  # a non-ASCII password is wrong, not a crash
         # an operator's password is no desk login, and the reverse
         operator = await client.post("/api/desk/login",
                                      json={"username": "operator1",
